@@ -1,0 +1,65 @@
+# Wendao: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_URL ?= redis://127.0.0.1:6379
+HOST ?= 127.0.0.1:8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-sqlite test-postgres services lint format bench messages demo migrate clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Wendao needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+## make run: install, migrate, load the demo once, serve http://$(HOST)
+run: migrate
+	$(BIN)/python manage.py seed_demo --once
+	$(BIN)/python manage.py runserver $(HOST)
+
+## make test: the whole suite on SQLite, then on PostgreSQL + Redis with a real Celery worker
+test: install
+	$(BIN)/ruff check .
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install services
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL)/0 CELERY_TASK_ALWAYS_EAGER=1 \
+	CACHE_URL=$(REDIS_URL)/1 WENDAO_REQUIRE_SERVICES=1 $(BIN)/pytest -q -p no:cacheprovider
+
+services:
+	@bash .ci/services.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## make bench: the speed tables (see docs/benchmarks.md)
+bench: install services
+	$(BIN)/python -m bench
+
+## make messages: refresh the translation catalogues after changing UI strings
+messages: install
+	cd forum && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	cd forum && ../$(BIN)/python ../manage.py compilemessages
+
+clean:
+	rm -rf var/test*.sqlite3* .pytest_cache

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ForumConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "forum"
+    verbose_name = _("Forum")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the cache invalidation receivers)

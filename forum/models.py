@@ -1,0 +1,325 @@
+"""The forum's data: products, people and their roles, posts, comments, votes and revisions.
+
+Questions and answers share one ``Post`` table (as Stack Exchange does): votes, revisions,
+comments and flags then point at one kind of row, and the authority index reads one table.
+``Question`` and ``Answer`` are proxies that keep each kind's queries honest.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person on the site. Everyone is a customer; other roles come from ``RoleAssignment``."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    bio = models.TextField(_("about me"), blank=True, max_length=2000)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
+    # Imported people keep where they came from so a second import finds them again.
+    external_source = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="user_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:profile", args=[self.pk])
+
+
+class Product(models.Model):
+    """A product space: the questions about one of the company's products."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(_("main language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    # Set on products imported from a Stack Exchange dump; shown with the CC BY-SA notice.
+    source_name = models.CharField(_("source"), max_length=200, blank=True)
+    source_url = models.URLField(_("source URL"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:product", args=[self.slug])
+
+
+class Tag(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["product", "name"], name="tag_unique_per_product")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    EXPERT = "expert", _("Expert")
+    KNOWLEDGE_EDITOR = "knowledge_editor", _("Knowledge editor")
+    ADMIN = "admin", _("Administrator")
+
+
+class RoleAssignment(models.Model):
+    """Roles are data: an operator grants them in the admin, no deploy needed.
+
+    An expert role is always for one product; the knowledge editor and admin roles are
+    site-wide (product left empty).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "product"], name="role_unique_per_product"),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(product__isnull=True), name="role_unique_sitewide"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="expert") | Q(product__isnull=False), name="expert_role_has_product"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}" + (f" · {self.product}" if self.product else "")
+
+
+class PostKind(models.TextChoices):
+    QUESTION = "q", _("Question")
+    ANSWER = "a", _("Answer")
+
+
+class PostQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class Post(models.Model):
+    kind = models.CharField(max_length=1, choices=PostKind.choices)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="posts")
+    question = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    body = models.TextField(_("body"))
+    # Sanitised HTML cached from ``body``; ``body_html_version`` is the renderer version that made
+    # it, so a renderer upgrade can re-render stale rows (``manage.py rerender_posts``).
+    body_html = models.TextField(blank=True)
+    body_html_version = models.PositiveSmallIntegerField(default=0)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+
+    score = models.IntegerField(default=0)
+    upvotes = models.PositiveIntegerField(default=0)
+    downvotes = models.PositiveIntegerField(default=0)
+    answer_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+
+    is_accepted = models.BooleanField(default=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    has_accepted_answer = models.BooleanField(default=False)
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=200, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Attribution for imported content (CC BY-SA requires site, author and licence).
+    external_source = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=64, blank=True)
+    source_url = models.URLField(blank=True)
+    source_author = models.CharField(max_length=200, blank=True)
+    source_license = models.CharField(max_length=50, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["product", "kind", "-last_activity_at"]),
+            models.Index(fields=["question", "-score"]),
+            models.Index(fields=["author", "kind"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question"], condition=Q(is_accepted=True), name="one_accepted_answer"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="q") & Q(question__isnull=True))
+                | (Q(kind="a") & Q(question__isnull=False)),
+                name="answer_has_question",
+            ),
+            models.CheckConstraint(condition=Q(kind="a") | ~Q(title=""), name="question_has_title"),
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="post_unique_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Answer #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        if self.is_question:
+            return reverse("forum:question", args=[self.pk])
+        return reverse("forum:question", args=[self.question_id]) + f"#answer-{self.pk}"
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == PostKind.QUESTION
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class QuestionManager(models.Manager.from_queryset(PostQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=PostKind.QUESTION)
+
+
+class AnswerManager(models.Manager.from_queryset(PostQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=PostKind.ANSWER)
+
+
+class Question(Post):
+    objects = QuestionManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+
+class Answer(Post):
+    objects = AnswerManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField(_("comment"))
+    body_html = models.TextField(blank=True)
+    body_html_version = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    external_source = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="comment_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class Vote(models.Model):
+    """One person's vote on one post. ``voter`` is empty only for votes imported from a dump,
+    where Stack Exchange withholds who voted."""
+
+    UP = 1
+    DOWN = -1
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="votes"
+    )
+    value = models.SmallIntegerField(choices=[(UP, "+1"), (DOWN, "-1")])
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    external_source = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["voter", "post"], name="one_vote_per_user_and_post"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_is_one"),
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="vote_unique_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value:+d} on {self.post_id}"
+
+
+class Revision(models.Model):
+    """Every version of a post's text, the first one included: who, when, why."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    tags = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(_("edit summary"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["post", "number"]
+        constraints = [models.UniqueConstraint(fields=["post", "number"], name="revision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} r{self.number}"

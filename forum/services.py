@@ -1,0 +1,262 @@
+"""Every write the forum knows, as keyword-only functions named ``<entity>_<action>``.
+
+Pages, the API, management commands and tests all call these, so each rule lives in one place:
+permissions are checked here (``permissions.require``), input is validated here, counters move
+with ``F()`` inside the same transaction as the row they count, and a signal tells the rest of
+Wendao what happened.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import signals, validation
+from .models import Comment, Post, PostKind, Product, Revision, Tag, Vote
+from .permissions import require
+from .rendering import RENDERER_VERSION, render_markdown
+
+
+def _resolve_tags(product: Product, names: list[str]) -> list[Tag]:
+    tags = {tag.name: tag for tag in Tag.objects.filter(product=product, name__in=names)}
+    unknown = [name for name in names if name not in tags]
+    if unknown:
+        raise ValidationError(
+            _("Unknown tag for %(product)s: %(tags)s.")
+            % {"product": product.name, "tags": ", ".join(unknown)}
+        )
+    return [tags[name] for name in names]
+
+
+def _add_revision(*, post: Post, author, reason: str, tag_names: list[str], number: int) -> Revision:
+    return Revision.objects.create(
+        post=post,
+        number=number,
+        author=author,
+        title=post.title,
+        body=post.body,
+        tags=" ".join(tag_names),
+        reason=reason,
+        created_at=post.edited_at or post.created_at,
+    )
+
+
+@transaction.atomic
+def question_ask(*, author, product: Product, title: str, body: str, tags: list[str] | str = ()) -> Post:
+    require(author, "question.ask", product)
+    title = validation.clean_title(title)
+    body = validation.clean_body(body)
+    tag_objects = _resolve_tags(
+        product, validation.parse_tag_names(list(tags) if not isinstance(tags, str) else tags)
+    )
+    question = Post.objects.create(
+        kind=PostKind.QUESTION,
+        product=product,
+        author=author,
+        title=title,
+        body=body,
+        body_html=render_markdown(body),
+        body_html_version=RENDERER_VERSION,
+    )
+    question.tags.set(tag_objects)
+    _add_revision(post=question, author=author, reason="", tag_names=[t.name for t in tag_objects], number=1)
+    signals.post_created.send(sender=Post, post=question)
+    return question
+
+
+@transaction.atomic
+def answer_post(*, author, question: Post, body: str) -> Post:
+    if not question.is_question:
+        raise ValidationError(_("Answers belong to questions."))
+    require(author, "answer.post", question)
+    body = validation.clean_body(body)
+    now = timezone.now()
+    answer = Post.objects.create(
+        kind=PostKind.ANSWER,
+        product_id=question.product_id,
+        question=question,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        body_html_version=RENDERER_VERSION,
+        created_at=now,
+        last_activity_at=now,
+    )
+    Post.objects.filter(pk=question.pk).update(answer_count=F("answer_count") + 1, last_activity_at=now)
+    _add_revision(post=answer, author=author, reason="", tag_names=[], number=1)
+    signals.post_created.send(sender=Post, post=answer)
+    return answer
+
+
+@transaction.atomic
+def comment_add(*, author, post: Post, body: str) -> Comment:
+    require(author, "comment.add", post)
+    body = validation.clean_comment(body)
+    comment = Comment.objects.create(
+        post=post,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        body_html_version=RENDERER_VERSION,
+    )
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+@transaction.atomic
+def vote_cast(*, voter, post: Post, value: int) -> Vote | None:
+    """Vote +1 or -1, change one's vote, or take it back with 0.
+
+    Voting the same way twice is refused rather than ignored, so an API client learns that its
+    second request did nothing.
+    """
+    if value not in (Vote.UP, Vote.DOWN, 0):
+        raise ValidationError(_("A vote is +1, -1, or 0 to take it back."))
+    require(voter, "post.vote", post)
+    existing = Vote.objects.select_for_update().filter(voter=voter, post=post).first()
+    old_value = existing.value if existing else 0
+    if old_value == value:
+        if value == 0:
+            raise ValidationError(_("You have not voted on this post."))
+        raise ValidationError(_("You have already voted on this post."))
+
+    vote: Vote | None
+    if value == 0:
+        existing.delete()
+        vote = None
+    elif existing:
+        existing.value = value
+        existing.created_at = timezone.now()
+        existing.save(update_fields=["value", "created_at"])
+        vote = existing
+    else:
+        try:
+            with transaction.atomic():
+                vote = Vote.objects.create(voter=voter, post=post, value=value)
+        except IntegrityError:
+            # A concurrent request from the same person got there first.
+            raise ValidationError(_("You have already voted on this post.")) from None
+
+    up_delta = (value == Vote.UP) - (old_value == Vote.UP)
+    down_delta = (value == Vote.DOWN) - (old_value == Vote.DOWN)
+    Post.objects.filter(pk=post.pk).update(
+        score=F("score") + (value - old_value),
+        upvotes=F("upvotes") + up_delta,
+        downvotes=F("downvotes") + down_delta,
+    )
+    signals.vote_changed.send(sender=Vote, post=post, voter=voter, old_value=old_value, new_value=value)
+    return vote
+
+
+def _refresh_has_accepted(question_id: int) -> None:
+    has = Post.objects.filter(question_id=question_id, is_accepted=True, deleted_at__isnull=True).exists()
+    Post.objects.filter(pk=question_id).update(has_accepted_answer=has)
+
+
+@transaction.atomic
+def answer_accept(*, user, answer: Post) -> Post:
+    """Accept an answer; accepting another one moves the mark (one per question, by constraint)."""
+    if answer.is_question:
+        raise ValidationError(_("Only answers can be accepted."))
+    require(user, "answer.accept", answer)
+    # Lock the question so two concurrent accepts are serialised.
+    Post.objects.select_for_update().get(pk=answer.question_id)
+    previous = Post.objects.filter(question_id=answer.question_id, is_accepted=True).first()
+    if previous and previous.pk == answer.pk:
+        raise ValidationError(_("This answer is already accepted."))
+    now = timezone.now()
+    if previous:
+        Post.objects.filter(pk=previous.pk).update(is_accepted=False, accepted_at=None)
+    Post.objects.filter(pk=answer.pk).update(is_accepted=True, accepted_at=now)
+    answer.is_accepted, answer.accepted_at = True, now
+    _refresh_has_accepted(answer.question_id)
+    signals.answer_accepted.send(sender=Post, answer=answer, previous=previous)
+    return answer
+
+
+@transaction.atomic
+def answer_unaccept(*, user, answer: Post) -> Post:
+    require(user, "answer.accept", answer)
+    updated = Post.objects.filter(pk=answer.pk, is_accepted=True).update(is_accepted=False, accepted_at=None)
+    if not updated:
+        raise ValidationError(_("This answer is not accepted."))
+    answer.is_accepted, answer.accepted_at = False, None
+    _refresh_has_accepted(answer.question_id)
+    signals.answer_unaccepted.send(sender=Post, answer=answer)
+    return answer
+
+
+@transaction.atomic
+def post_edit(
+    *, editor, post: Post, body: str, title: str | None = None, tags=None, reason: str = ""
+) -> Revision:
+    """Change a post's text; the previous text stays as a revision."""
+    require(editor, "post.edit", post)
+    body = validation.clean_body(body)
+    reason = validation.clean_reason(reason)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    old_tags = list(post.tags.values_list("name", flat=True))
+    new_title, tag_objects = post.title, None
+    if post.is_question:
+        if title is not None:
+            new_title = validation.clean_title(title)
+        if tags is not None:
+            tag_objects = _resolve_tags(post.product, validation.parse_tag_names(tags))
+    new_tags = [t.name for t in tag_objects] if tag_objects is not None else old_tags
+    if (new_title, body, new_tags) == (post.title, post.body, old_tags):
+        raise ValidationError(_("Nothing changed: edit the text before saving."))
+    now = timezone.now()
+    post.title, post.body, post.edited_at, post.last_activity_at = new_title, body, now, now
+    post.body_html, post.body_html_version = render_markdown(body), RENDERER_VERSION
+    post.save(
+        update_fields=["title", "body", "body_html", "body_html_version", "edited_at", "last_activity_at"]
+    )
+    if tag_objects is not None:
+        post.tags.set(tag_objects)
+    if not post.is_question:
+        Post.objects.filter(pk=post.question_id).update(last_activity_at=now)
+    number = (post.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    revision = _add_revision(post=post, author=editor, reason=reason, tag_names=new_tags, number=number)
+    signals.post_edited.send(sender=Post, post=post, revision=revision)
+    return revision
+
+
+@transaction.atomic
+def post_delete(*, user, post: Post) -> Post:
+    """Soft delete: the row stays, hidden from readers; a moderator can restore it."""
+    require(user, "post.delete", post)
+    updated = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), deleted_by=user
+    )
+    if not updated:
+        raise ValidationError(_("This post is already deleted."))
+    post.refresh_from_db()
+    if not post.is_question:
+        Post.objects.filter(pk=post.question_id).update(answer_count=F("answer_count") - 1)
+        _refresh_has_accepted(post.question_id)
+    signals.post_deleted.send(sender=Post, post=post, by=user)
+    return post
+
+
+@transaction.atomic
+def post_undelete(*, user, post: Post) -> Post:
+    require(user, "post.undelete", post)
+    updated = Post.objects.filter(pk=post.pk, deleted_at__isnull=False).update(
+        deleted_at=None, deleted_by=None
+    )
+    if not updated:
+        raise ValidationError(_("This post is not deleted."))
+    post.refresh_from_db()
+    if not post.is_question:
+        Post.objects.filter(pk=post.question_id).update(answer_count=F("answer_count") + 1)
+        _refresh_has_accepted(post.question_id)
+    signals.post_restored.send(sender=Post, post=post, by=user)
+    return post
+
+
+def post_rerender(*, post: Post) -> None:
+    """Refresh the cached HTML after a renderer upgrade."""
+    Post.objects.filter(pk=post.pk).update(
+        body_html=render_markdown(post.body), body_html_version=RENDERER_VERSION
+    )

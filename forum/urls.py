@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "forum"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("p/<slug:slug>/", views.product_detail, name="product"),
+    path("p/<slug:slug>/ask/", views.ask, name="ask_in_product"),
+    path("ask/", views.ask, name="ask"),
+    path("q/<int:pk>/", views.question_detail, name="question"),
+    path("q/<int:pk>/answer/", views.answer_create, name="answer"),
+    path("posts/<int:pk>/comment/", views.comment_create, name="comment"),
+    path("posts/<int:pk>/vote/", views.vote, name="vote"),
+    path("posts/<int:pk>/accept/", views.accept, name="accept"),
+    path("posts/<int:pk>/edit/", views.edit, name="edit"),
+    path("posts/<int:pk>/history/", views.history, name="history"),
+    path("posts/<int:pk>/delete/", views.delete, name="delete"),
+    path("posts/<int:pk>/undelete/", views.undelete, name="undelete"),
+    path("preview/", views.preview, name="preview"),
+    path("users/<int:pk>/", views.profile, name="profile"),
+    path("settings/profile/", views.profile_edit, name="profile_edit"),
+    path("signup/", views.signup, name="signup"),
+]

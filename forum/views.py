@@ -1,0 +1,307 @@
+"""The pages customers and experts use. Thin: parse input, call one service or selector, render.
+
+Services raise ``ValidationError`` (bad input, 400) and ``PermissionDenied`` (403); the
+``service_errors`` decorator turns the first into a message on the page, never a 500.
+"""
+
+import difflib
+import functools
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import permissions, selectors, services
+from .forms import AnswerForm, CommentForm, EditForm, ProfileForm, QuestionForm, SignupForm
+from .models import Post, Product, Tag, User
+from .rendering import render_markdown
+
+
+def _message_of(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def service_errors(view):
+    """Show a refused action as a 400 page (or an htmx fragment) with the service's message."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationError as error:
+            if request.htmx:
+                return HttpResponse(
+                    f'<span class="error" role="alert">{_escape(_message_of(error))}</span>', status=400
+                )
+            return render(request, "forum/error.html", {"message": _message_of(error)}, status=400)
+
+    return wrapper
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+def home(request):
+    return render(request, "forum/home.html", {"products": selectors.products_with_counts()})
+
+
+def product_detail(request, slug):
+    product = get_object_or_404(Product, slug=slug)
+    sort = request.GET.get("sort", "active")
+    if sort not in selectors.QUESTION_SORTS:
+        sort = "active"
+    tag = request.GET.get("tag") or None
+    if tag and not Tag.objects.filter(product=product, name=tag).exists():
+        raise Http404(_("No such tag in this product."))
+    questions = selectors.question_list(product=product, sort=sort, tag=tag)
+    page = Paginator(questions, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "forum/product.html",
+        {
+            "product": product,
+            "page": page,
+            "sort": sort,
+            "sorts": selectors.QUESTION_SORTS,
+            "tag": tag,
+            "tags": product.tags.all()[:40],
+        },
+    )
+
+
+def question_detail(request, pk, slug=None):
+    try:
+        question = selectors.question_with_tags(pk)
+    except Post.DoesNotExist:
+        answer = get_object_or_404(Post.objects.only("pk", "kind", "question_id"), pk=pk, kind="a")
+        return redirect(answer.get_absolute_url())
+    permissions.require(request.user, "post.view", question)
+    moderator = permissions.is_moderator_of(request.user, question)
+    answers, my_votes = selectors.question_thread(
+        question=question, user=request.user, include_deleted=moderator
+    )
+    if request.user.pk != question.author_id:
+        Post.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    return render(
+        request,
+        "forum/question.html",
+        {
+            "question": question,
+            "answers": answers,
+            "my_votes": my_votes,
+            "experts": selectors.expert_ids(question.product_id),
+            "answer_form": AnswerForm(),
+            "is_moderator": moderator,
+        },
+    )
+
+
+@login_required
+@service_errors
+def ask(request, slug=None):
+    initial = {}
+    if slug:
+        initial["product"] = get_object_or_404(Product, slug=slug)
+    form = QuestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            question = services.question_ask(
+                author=request.user,
+                product=form.cleaned_data["product"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                tags=form.cleaned_data["tags"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(question.get_absolute_url())
+    status = 400 if form.errors else 200
+    return render(request, "forum/ask.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+@service_errors
+def answer_create(request, pk):
+    question = get_object_or_404(Post, pk=pk, kind="q")
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        answer = services.answer_post(author=request.user, question=question, body=form.cleaned_data["body"])
+        return redirect(answer.get_absolute_url())
+    raise ValidationError(list(form.errors.get("body", [_("Please write your answer.")])))
+
+
+@login_required
+@require_POST
+@service_errors
+def comment_create(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(list(form.errors.get("body", [_("Please write a comment.")])))
+    services.comment_add(author=request.user, post=post, body=form.cleaned_data["body"])
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+@service_errors
+def vote(request, pk):
+    if not request.user.is_authenticated:
+        raise PermissionDenied(_("You need to sign in to vote."))
+    post = get_object_or_404(Post, pk=pk)
+    try:
+        value = int(request.POST.get("value", ""))
+    except ValueError:
+        raise ValidationError(_("A vote is +1, -1, or 0 to take it back.")) from None
+    services.vote_cast(voter=request.user, post=post, value=value)
+    post.refresh_from_db(fields=["score"])
+    if request.htmx:
+        return render(request, "forum/_votes.html", {"post": post, "my_vote": value})
+    return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+@service_errors
+def accept(request, pk):
+    answer = get_object_or_404(Post.objects.select_related("question"), pk=pk, kind="a")
+    if request.POST.get("undo"):
+        services.answer_unaccept(user=request.user, answer=answer)
+    else:
+        services.answer_accept(user=request.user, answer=answer)
+    return redirect(answer.get_absolute_url())
+
+
+@login_required
+@service_errors
+def edit(request, pk):
+    post = get_object_or_404(Post.objects.select_related("product"), pk=pk)
+    permissions.require(request.user, "post.edit", post)
+    initial = {
+        "title": post.title,
+        "body": post.body,
+        "tags": " ".join(post.tags.values_list("name", flat=True)),
+    }
+    form = EditForm(request.POST or None, initial=initial, is_question=post.is_question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(
+                editor=request.user,
+                post=post,
+                body=form.cleaned_data["body"],
+                title=form.cleaned_data.get("title"),
+                tags=form.cleaned_data.get("tags"),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your edit was saved."))
+            return redirect(post.get_absolute_url())
+    return render(
+        request, "forum/edit.html", {"form": form, "post": post}, status=400 if form.errors else 200
+    )
+
+
+def history(request, pk):
+    post = get_object_or_404(Post.objects.select_related("question", "product"), pk=pk)
+    permissions.require(request.user, "post.history", post)
+    revisions = list(post.revisions.select_related("author").order_by("number"))
+    previous = None
+    for revision in revisions:
+        revision.diff = _diff(previous, revision)
+        previous = revision
+    revisions.reverse()
+    return render(request, "forum/history.html", {"post": post, "revisions": revisions})
+
+
+def _diff(old, new) -> list[tuple[str, str]]:
+    """(kind, line) pairs for a readable line diff: kind is '+', '-' or ' '."""
+
+    def lines(revision):
+        if revision is None:
+            return []
+        head = [f"# {revision.title}"] if revision.title else []
+        tags = [f"[{revision.tags}]"] if revision.tags else []
+        return head + tags + revision.body.splitlines()
+
+    result = []
+    for line in difflib.ndiff(lines(old), lines(new)):
+        if line.startswith("? "):
+            continue
+        result.append((line[0], line[2:]))
+    return result
+
+
+@login_required
+@require_POST
+@service_errors
+def delete(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    services.post_delete(user=request.user, post=post)
+    messages.success(request, _("The post was deleted. The product's experts can restore it."))
+    return redirect(post.question.get_absolute_url() if post.question_id else post.product.get_absolute_url())
+
+
+@login_required
+@require_POST
+@service_errors
+def undelete(request, pk):
+    post = get_object_or_404(Post, pk=pk)
+    services.post_undelete(user=request.user, post=post)
+    messages.success(request, _("The post was restored."))
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+def preview(request):
+    text = request.POST.get("body", "")
+    if len(text) > 100_000:
+        return HttpResponseBadRequest(_("The text is too long to preview."))
+    return HttpResponse(render_markdown(text))
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        messages.success(request, _("Welcome to Wendao!"))
+        return redirect("forum:home")
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def profile(request, pk):
+    person = get_object_or_404(User, pk=pk, is_active=True)
+    posts = Post.objects.visible().filter(author=person).select_related("question", "product")
+    return render(
+        request,
+        "forum/profile.html",
+        {
+            "person": person,
+            "stats": selectors.user_profile_stats(person),
+            "questions": posts.filter(kind="q").order_by("-created_at")[:20],
+            "answers": posts.filter(kind="a").order_by("-created_at")[:20],
+        },
+    )
+
+
+@login_required
+def profile_edit(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect(request.user.get_absolute_url())
+    return render(request, "forum/profile_edit.html", {"form": form}, status=400 if form.errors else 200)

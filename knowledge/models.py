@@ -1,0 +1,1 @@
+"""Candidates, articles and their versions live here (the knowledge-base issue)."""

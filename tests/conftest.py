@@ -1,0 +1,118 @@
+"""Shared fixtures: a cast of named users, like a small company's community.
+
+``alice`` and ``bob`` are customers, ``erin`` is the expert of ``product`` and ``frank`` of
+``other_product``, ``kate`` is a knowledge editor, ``root`` an admin; ``client`` is anonymous.
+"""
+
+import pytest
+from django.test import Client
+
+from forum.models import Role, RoleAssignment
+
+from .factories import ProductFactory, UserFactory, make_expert
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    # Role and expert caches must not leak between tests that reuse primary keys.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory(slug="router", name="Wendao Router")
+
+
+@pytest.fixture
+def other_product(db):
+    return ProductFactory(slug="camera", name="Wendao Camera")
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def erin(db, product):
+    return make_expert(UserFactory(username="erin"), product)
+
+
+@pytest.fixture
+def frank(db, other_product):
+    return make_expert(UserFactory(username="frank"), other_product)
+
+
+@pytest.fixture
+def kate(db):
+    user = UserFactory(username="kate")
+    RoleAssignment.objects.create(user=user, role=Role.KNOWLEDGE_EDITOR)
+    return user
+
+
+@pytest.fixture
+def root(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice):
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob):
+    return _client_for(bob)
+
+
+@pytest.fixture
+def erin_client(erin):
+    return _client_for(erin)
+
+
+@pytest.fixture
+def frank_client(frank):
+    return _client_for(frank)
+
+
+from .worker import celery_worker, celery_worker_process  # noqa: E402,F401  (fixtures)
+
+
+def _on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` or ``worker`` run in the PostgreSQL + Redis pass of ``make test``.
+
+    In that pass (``WENDAO_REQUIRE_SERVICES=1``) nothing is skipped: a missing service fails.
+    """
+    import os
+
+    from django.conf import settings
+
+    required = os.environ.get("WENDAO_REQUIRE_SERVICES") == "1"
+    skip_pg = pytest.mark.skip(reason="runs in the PostgreSQL pass (make test-postgres)")
+    skip_worker = pytest.mark.skip(reason="runs with a Celery broker (make test-postgres)")
+    for item in items:
+        if "postgres" in item.keywords and not _on_postgres() and not required:
+            item.add_marker(skip_pg)
+        if "worker" in item.keywords and not settings.CELERY_BROKER_URL and not required:
+            item.add_marker(skip_worker)
