@@ -13,7 +13,8 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     available = sorted(
-        m.name.removeprefix("bench_") for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
         if m.name.startswith("bench_")
     )
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)

@@ -235,7 +235,5 @@ WENDAO = {
     "TAGS_MAX": 5,
     "PAGE_SIZE": env_int("WENDAO_PAGE_SIZE", 20),
     # Where `make run` looks for the real Stack Exchange dumps to import as demo products.
-    "STACKEXCHANGE_DATA_DIR": env(
-        "STACKEXCHANGE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "stackexchange")
-    ),
+    "STACKEXCHANGE_DATA_DIR": env("STACKEXCHANGE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "stackexchange")),
 }

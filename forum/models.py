@@ -130,9 +130,7 @@ class PostQuerySet(models.QuerySet):
 class Post(models.Model):
     kind = models.CharField(max_length=1, choices=PostKind.choices)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="posts")
-    question = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
-    )
+    question = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
     title = models.CharField(_("title"), max_length=300, blank=True)
     body = models.TextField(_("body"))
@@ -184,12 +182,9 @@ class Post(models.Model):
             models.Index(fields=["author", "kind"]),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["question"], condition=Q(is_accepted=True), name="one_accepted_answer"
-            ),
+            models.UniqueConstraint(fields=["question"], condition=Q(is_accepted=True), name="one_accepted_answer"),
             models.CheckConstraint(
-                condition=(Q(kind="q") & Q(question__isnull=True))
-                | (Q(kind="a") & Q(question__isnull=False)),
+                condition=(Q(kind="q") & Q(question__isnull=True)) | (Q(kind="a") & Q(question__isnull=False)),
                 name="answer_has_question",
             ),
             models.CheckConstraint(condition=Q(kind="a") | ~Q(title=""), name="question_has_title"),

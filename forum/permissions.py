@@ -65,9 +65,7 @@ def _active(user) -> str | None:
 
 
 def _post_visible(user, post: Post) -> str | None:
-    if post.is_deleted and not (
-        user.is_authenticated and (post.author_id == user.pk or is_moderator_of(user, post))
-    ):
+    if post.is_deleted and not (user.is_authenticated and (post.author_id == user.pk or is_moderator_of(user, post))):
         return _("This post has been deleted.")
     return None
 

@@ -15,15 +15,11 @@ QUESTION_SORTS = {
 
 def products_with_counts() -> QuerySet[Product]:
     return Product.objects.annotate(
-        question_count=Count(
-            "posts", filter=Q(posts__kind=PostKind.QUESTION, posts__deleted_at__isnull=True)
-        ),
+        question_count=Count("posts", filter=Q(posts__kind=PostKind.QUESTION, posts__deleted_at__isnull=True)),
     ).order_by("name")
 
 
-def question_list(
-    *, product: Product | None = None, sort: str = "active", tag: str | None = None
-) -> QuerySet[Post]:
+def question_list(*, product: Product | None = None, sort: str = "active", tag: str | None = None) -> QuerySet[Post]:
     questions = (
         Question.objects.visible()
         .select_related("author", "product")
@@ -47,9 +43,7 @@ def expert_ids(product_id: int) -> frozenset[int]:
     ids = cache.get(key)
     if ids is None:
         ids = frozenset(
-            RoleAssignment.objects.filter(role=Role.EXPERT, product_id=product_id).values_list(
-                "user_id", flat=True
-            )
+            RoleAssignment.objects.filter(role=Role.EXPERT, product_id=product_id).values_list("user_id", flat=True)
         )
         cache.set(key, ids, 3600)
     return ids
@@ -67,9 +61,7 @@ def question_with_tags(question_id: int) -> Post:
     )
 
 
-def question_thread(
-    *, question: Post, user, include_deleted: bool = False
-) -> tuple[list[Post], dict[int, int]]:
+def question_thread(*, question: Post, user, include_deleted: bool = False) -> tuple[list[Post], dict[int, int]]:
     """The question's answers (best first) with everyone's comments, and the user's own votes.
 
     Three queries whatever the number of answers: answers (+ authors), comments (+ authors),

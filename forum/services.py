@@ -23,8 +23,7 @@ def _resolve_tags(product: Product, names: list[str]) -> list[Tag]:
     unknown = [name for name in names if name not in tags]
     if unknown:
         raise ValidationError(
-            _("Unknown tag for %(product)s: %(tags)s.")
-            % {"product": product.name, "tags": ", ".join(unknown)}
+            _("Unknown tag for %(product)s: %(tags)s.") % {"product": product.name, "tags": ", ".join(unknown)}
         )
     return [tags[name] for name in names]
 
@@ -47,9 +46,7 @@ def question_ask(*, author, product: Product, title: str, body: str, tags: list[
     require(author, "question.ask", product)
     title = validation.clean_title(title)
     body = validation.clean_body(body)
-    tag_objects = _resolve_tags(
-        product, validation.parse_tag_names(list(tags) if not isinstance(tags, str) else tags)
-    )
+    tag_objects = _resolve_tags(product, validation.parse_tag_names(list(tags) if not isinstance(tags, str) else tags))
     question = Post.objects.create(
         kind=PostKind.QUESTION,
         product=product,
@@ -188,9 +185,7 @@ def answer_unaccept(*, user, answer: Post) -> Post:
 
 
 @transaction.atomic
-def post_edit(
-    *, editor, post: Post, body: str, title: str | None = None, tags=None, reason: str = ""
-) -> Revision:
+def post_edit(*, editor, post: Post, body: str, title: str | None = None, tags=None, reason: str = "") -> Revision:
     """Change a post's text; the previous text stays as a revision."""
     require(editor, "post.edit", post)
     body = validation.clean_body(body)
@@ -209,9 +204,7 @@ def post_edit(
     now = timezone.now()
     post.title, post.body, post.edited_at, post.last_activity_at = new_title, body, now, now
     post.body_html, post.body_html_version = render_markdown(body), RENDERER_VERSION
-    post.save(
-        update_fields=["title", "body", "body_html", "body_html_version", "edited_at", "last_activity_at"]
-    )
+    post.save(update_fields=["title", "body", "body_html", "body_html_version", "edited_at", "last_activity_at"])
     if tag_objects is not None:
         post.tags.set(tag_objects)
     if not post.is_question:
@@ -242,9 +235,7 @@ def post_delete(*, user, post: Post) -> Post:
 @transaction.atomic
 def post_undelete(*, user, post: Post) -> Post:
     require(user, "post.undelete", post)
-    updated = Post.objects.filter(pk=post.pk, deleted_at__isnull=False).update(
-        deleted_at=None, deleted_by=None
-    )
+    updated = Post.objects.filter(pk=post.pk, deleted_at__isnull=False).update(deleted_at=None, deleted_by=None)
     if not updated:
         raise ValidationError(_("This post is not deleted."))
     post.refresh_from_db()
@@ -257,6 +248,4 @@ def post_undelete(*, user, post: Post) -> Post:
 
 def post_rerender(*, post: Post) -> None:
     """Refresh the cached HTML after a renderer upgrade."""
-    Post.objects.filter(pk=post.pk).update(
-        body_html=render_markdown(post.body), body_html_version=RENDERER_VERSION
-    )
+    Post.objects.filter(pk=post.pk).update(body_html=render_markdown(post.body), body_html_version=RENDERER_VERSION)

@@ -21,9 +21,7 @@ def _limits() -> dict:
 
 def _reject_nul(value: str, field: str) -> None:
     if "\x00" in value:
-        raise ValidationError(
-            _("%(field)s contains a null character, which is not allowed.") % {"field": field}
-        )
+        raise ValidationError(_("%(field)s contains a null character, which is not allowed.") % {"field": field})
 
 
 def clean_title(value: str) -> str:
@@ -48,8 +46,7 @@ def clean_body(value: str, *, minimum: int = 10, limit_key: str = "BODY_MAX_LENG
     limit = _limits()[limit_key]
     if len(body) > limit:
         raise ValidationError(
-            _("The text is %(length)d characters long; the limit is %(limit)d.")
-            % {"length": len(body), "limit": limit}
+            _("The text is %(length)d characters long; the limit is %(limit)d.") % {"length": len(body), "limit": limit}
         )
     return body
 

@@ -87,9 +87,7 @@ def question_detail(request, pk, slug=None):
         return redirect(answer.get_absolute_url())
     permissions.require(request.user, "post.view", question)
     moderator = permissions.is_moderator_of(request.user, question)
-    answers, my_votes = selectors.question_thread(
-        question=question, user=request.user, include_deleted=moderator
-    )
+    answers, my_votes = selectors.question_thread(question=question, user=request.user, include_deleted=moderator)
     if request.user.pk != question.author_id:
         Post.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
     return render(
@@ -209,9 +207,7 @@ def edit(request, pk):
         else:
             messages.success(request, _("Your edit was saved."))
             return redirect(post.get_absolute_url())
-    return render(
-        request, "forum/edit.html", {"form": form, "post": post}, status=400 if form.errors else 200
-    )
+    return render(request, "forum/edit.html", {"form": form, "post": post}, status=400 if form.errors else 200)
 
 
 def history(request, pk):
