@@ -147,6 +147,11 @@ class Post(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     view_count = models.PositiveIntegerField(default=0)
 
+    # The authority-weighted ranking score and the effective (weighted) vote count of an answer,
+    # kept up to date by the authority index (forum/authority.py); answers are ordered by it.
+    rank_score = models.FloatField(default=0.0, db_index=True)
+    effective_votes = models.FloatField(default=0.0)
+
     is_accepted = models.BooleanField(default=False)
     accepted_at = models.DateTimeField(null=True, blank=True)
     has_accepted_answer = models.BooleanField(default=False)
@@ -318,3 +323,29 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} r{self.number}"
+
+
+class Endorsement(models.Model):
+    """An expert of the product vouches for an answer ("Verified by ..."), separate from the
+    asker's acceptance. Withdrawing keeps the row (``withdrawn_at``) so the history stays."""
+
+    answer = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="endorsements")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="endorsements")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "expert"], condition=Q(withdrawn_at__isnull=True), name="one_active_endorsement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} endorses {self.answer_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

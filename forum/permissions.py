@@ -144,7 +144,20 @@ def _can_view_history(user, post: Post) -> str | None:
     return _post_visible(user, post)
 
 
+def _can_endorse(user, answer: Post) -> str | None:
+    if reason := _active(user):
+        return reason
+    if answer.is_question:
+        return _("Only answers can be endorsed.")
+    if answer.is_deleted:
+        return _("You cannot endorse a deleted answer.")
+    if not is_expert(user, answer.product_id):
+        return _("Only the product's experts can endorse answers.")
+    return None
+
+
 RULES: dict[str, Callable] = {
+    "answer.endorse": _can_endorse,
     "question.ask": _can_ask,
     "answer.post": _can_answer,
     "comment.add": _can_comment,

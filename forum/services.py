@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import signals, validation
-from .models import Comment, Post, PostKind, Product, Revision, Tag, Vote
+from .models import Comment, Endorsement, Post, PostKind, Product, Revision, Tag, Vote
 from .permissions import require
 from .rendering import RENDERER_VERSION, render_markdown
 
@@ -249,3 +249,30 @@ def post_undelete(*, user, post: Post) -> Post:
 def post_rerender(*, post: Post) -> None:
     """Refresh the cached HTML after a renderer upgrade."""
     Post.objects.filter(pk=post.pk).update(body_html=render_markdown(post.body), body_html_version=RENDERER_VERSION)
+
+
+@transaction.atomic
+def answer_endorse(*, expert, answer: Post, note: str = "") -> Endorsement:
+    require(expert, "answer.endorse", answer)
+    note = validation.clean_reason(note)
+    try:
+        with transaction.atomic():
+            endorsement = Endorsement.objects.create(answer=answer, expert=expert, note=note)
+    except IntegrityError:
+        raise ValidationError(_("You have already endorsed this answer.")) from None
+    signals.answer_endorsed.send(sender=Endorsement, endorsement=endorsement)
+    return endorsement
+
+
+@transaction.atomic
+def endorsement_withdraw(*, expert, answer: Post) -> Endorsement:
+    require(expert, "answer.endorse", answer)
+    endorsement = (
+        Endorsement.objects.select_for_update().filter(answer=answer, expert=expert, withdrawn_at__isnull=True).first()
+    )
+    if endorsement is None:
+        raise ValidationError(_("You have not endorsed this answer."))
+    endorsement.withdrawn_at = timezone.now()
+    endorsement.save(update_fields=["withdrawn_at"])
+    signals.endorsement_withdrawn.send(sender=Endorsement, endorsement=endorsement)
+    return endorsement

@@ -13,3 +13,5 @@ post_restored = Signal()  # sender=Post, post, by
 vote_changed = Signal()  # sender=Vote, post, voter, old_value, new_value
 answer_accepted = Signal()  # sender=Post, answer, previous (the answer un-accepted, or None)
 answer_unaccepted = Signal()  # sender=Post, answer
+answer_endorsed = Signal()  # sender=Endorsement, endorsement
+endorsement_withdrawn = Signal()  # sender=Endorsement, endorsement
