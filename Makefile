@@ -7,7 +7,7 @@ REDIS_URL ?= redis://127.0.0.1:6379
 HOST ?= 127.0.0.1:8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-postgres services lint format bench messages demo migrate clean
+.PHONY: serve run test test-sqlite test-postgres services lint format bench messages demo migrate clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Wendao needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -27,6 +27,10 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py seed_demo --once
 	$(BIN)/python manage.py runserver $(HOST)
+
+## make serve: the production stack on this machine (gunicorn, Celery workers and beat, PostgreSQL, Redis)
+serve: install services
+	bash config/serve.sh
 
 ## make test: the whole suite on SQLite, then on PostgreSQL + Redis with a real Celery worker
 test: install
