@@ -349,3 +349,34 @@ class Endorsement(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class ApiToken(models.Model):
+    """A personal access token for the REST API, for integrations that cannot hold a session.
+
+    Only a SHA-256 hash of the token is stored: the token is shown once, when it is made, and a
+    leaked database does not leak working tokens. A fast hash is enough because tokens are 256
+    random bits, not passwords a person chose. ``prefix`` (the first characters) lets a person
+    tell their tokens apart on the tokens page.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Refreshed at most once a day (``forum.api.authentication``) so reads stay reads.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
