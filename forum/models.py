@@ -124,7 +124,8 @@ class PostKind(models.TextChoices):
 
 class PostQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(deleted_at__isnull=True)
+        # Hidden posts (enough flags, pending an expert's review) leave the lists like deleted ones.
+        return self.filter(deleted_at__isnull=True, hidden_at__isnull=True)
 
 
 class Post(models.Model):
@@ -169,6 +170,10 @@ class Post(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set when enough open flags pile up (forum/moderation.py); cleared when an expert reviews.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    # An expert stopped new comments (a heated thread); moderators may still comment.
+    comments_locked_at = models.DateTimeField(null=True, blank=True)
 
     # Attribution for imported content (CC BY-SA requires site, author and licence).
     external_source = models.CharField(max_length=100, blank=True)
@@ -219,6 +224,14 @@ class Post(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def comments_locked(self) -> bool:
+        return self.comments_locked_at is not None
 
 
 class QuestionManager(models.Manager.from_queryset(PostQuerySet)):
@@ -380,3 +393,196 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Moderation, limits and notifications (docs/experts.md) ---------------------------------
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    RUDE = "rude", _("Rude or abusive")
+    WRONG = "wrong", _("Wrong or outdated")
+    DUPLICATE = "duplicate", _("Duplicate")
+    OTHER = "other", _("Something else")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    HELPFUL = "helpful", _("Helpful")
+    DECLINED = "declined", _("Declined")
+
+
+class Flag(models.Model):
+    """A reader tells the product's experts that a post needs attention."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(_("reason"), max_length=20, choices=FlagReason.choices)
+    note = models.CharField(_("details"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "reporter"], condition=Q(status="open"), name="one_open_flag_per_reporter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on {self.post_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == FlagStatus.OPEN
+
+
+class ModerationAction(models.TextChoices):
+    FLAG = "flag", _("flagged")
+    HIDE = "hide", _("hidden after flags")
+    FLAGS_UPHELD = "flags_upheld", _("flags upheld")
+    FLAGS_DECLINED = "flags_declined", _("flags declined")
+    CLOSE = "close", _("closed")
+    REOPEN = "reopen", _("reopened")
+    DUPLICATE = "duplicate", _("marked as duplicate")
+    LOCK = "lock", _("comments locked")
+    UNLOCK = "unlock", _("comments unlocked")
+    EDIT = "edit", _("edited")
+    ROLLBACK = "rollback", _("rolled back")
+    DELETE = "delete", _("deleted")
+    UNDELETE = "undelete", _("undeleted")
+    ENDORSE = "endorse", _("endorsed")
+    UNENDORSE = "unendorse", _("endorsement withdrawn")
+
+
+class ModerationLog(models.Model):
+    """Who did what to which post, when and why: the experts' shared memory.
+
+    ``actor`` is empty for what the system did by itself (hiding a post after enough flags).
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="moderation_log")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="moderation_log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=ModerationAction.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # Facts that differ per action: the duplicate's original, the revision rolled back to, ...
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["product", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} {self.post_id}"
+
+
+class NotificationKind(models.TextChoices):
+    ANSWER = "answer", _("New answer to my question")
+    COMMENT = "comment", _("New comment on my post")
+    ACCEPTED = "accepted", _("My answer was accepted")
+    ENDORSED = "endorsed", _("My answer was endorsed")
+    MENTION = "mention", _("Someone mentioned me")
+    FOLLOWED = "followed", _("New question where I follow")
+    MODERATION = "moderation", _("An expert acted on my post")
+
+
+class Notification(models.Model):
+    """One line in someone's inbox. The text is composed when shown, in the reader's language."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # For moderation notices: what happened ("closed", "duplicate", "hidden" ...).
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the email task (or the digest) so that a notification is mailed at most once.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about things; a missing row means the defaults below."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_enabled = models.BooleanField(_("send me email"), default=True)
+    email_answer = models.BooleanField(_("answers to my questions"), default=True)
+    email_comment = models.BooleanField(_("comments on my posts"), default=True)
+    email_accepted = models.BooleanField(_("my answer accepted"), default=True)
+    email_endorsed = models.BooleanField(_("my answer endorsed by an expert"), default=True)
+    email_mention = models.BooleanField(_("@mentions"), default=True)
+    email_followed = models.BooleanField(_("new questions where I follow"), default=False)
+    email_moderation = models.BooleanField(_("expert actions on my posts"), default=True)
+    daily_digest = models.BooleanField(_("a daily digest of everything unread"), default=False)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"
+
+    def wants_email(self, kind: str) -> bool:
+        return self.email_enabled and getattr(self, f"email_{kind}", False)
+
+
+class Follow(models.Model):
+    """Tell me about new questions in a product, or under one tag of it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="followers")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, null=True, blank=True, related_name="followers")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product", "tag"], name="follow_unique"),
+            models.UniqueConstraint(
+                fields=["user", "product"], condition=Q(tag__isnull=True), name="follow_product_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.product_id}/{self.tag_id}"
+
+
+class ActionCounter(models.Model):
+    """How often a person did one limited action on one day (UTC), claimed atomically.
+
+    ``forum.limits`` increments ``count`` with a conditional UPDATE (``count < limit``), so
+    concurrent requests cannot push it past the limit; ``last_at`` enforces the minimum interval.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=20)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "action", "day"], name="action_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.day}: {self.count}"
