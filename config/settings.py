@@ -50,6 +50,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First, so that forum/templates/registration/* win over the admin's own password-reset
+    # and logged-out pages, which would otherwise show the "Django site admin" look.
+    "forum",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,7 +66,6 @@ INSTALLED_APPS = [
     "haystack",
     "django_celery_beat",
     "django_htmx",
-    "forum",
     "knowledge",
 ]
 
