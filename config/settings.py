@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "forum.limits.LimitReachedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -238,4 +240,44 @@ WENDAO = {
     "PAGE_SIZE": env_int("WENDAO_PAGE_SIZE", 20),
     # Where `make run` looks for the real Stack Exchange dumps to import as demo products.
     "STACKEXCHANGE_DATA_DIR": env("STACKEXCHANGE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "stackexchange")),
+}
+
+# --- Experts: trust levels, limits, flags, notifications (docs/experts.md) -------------------
+# Trust levels, lowest first. A person reaches a level with at least this authority in the
+# product (0-1000) and an account at least this many days old. Experts of the product and
+# admins are above every level and not limited.
+WENDAO_TRUST_LEVELS = [
+    {"name": "new", "min_authority": 0, "min_account_days": 0},
+    {"name": "basic", "min_authority": 150, "min_account_days": 1},
+    {"name": "member", "min_authority": 350, "min_account_days": 7},
+    {"name": "regular", "min_authority": 550, "min_account_days": 30},
+]
+WENDAO_LIMITS = {
+    # Off only for bulk jobs run by operators (imports); pages and the API are always limited.
+    "ENABLED": env_bool("WENDAO_LIMITS_ENABLED", True),
+    # Per action: (actions per UTC day, minimum seconds between two) for each trust level above.
+    # Defaults after Discourse (3 topics / 10 replies in a new user's first day, 120 s between a
+    # new user's topics, 30 s between posts) and Stack Exchange (40 votes a day, ~10 flags a day
+    # rising with reputation); Discourse's TL2/TL3 multipliers (1.5x, 2x) lift the rest.
+    "question": [(5, 120), (10, 15), (15, 15), (20, 0)],
+    "answer": [(10, 30), (30, 5), (45, 5), (60, 0)],
+    "comment": [(20, 15), (50, 5), (75, 0), (100, 0)],
+    "vote": [(20, 0), (40, 0), (60, 0), (80, 0)],
+    "flag": [(5, 0), (10, 0), (20, 0), (50, 0)],
+    # Links one post may contain, per trust level (None: no limit). Discourse: newuser_max_links 2.
+    "max_links": [2, 10, None, None],
+}
+# Open flags that hide a post until an expert reviews it (Discourse: 3).
+WENDAO_FLAGS_TO_HIDE = env_int("WENDAO_FLAGS_TO_HIDE", 3)
+# The expert queue "answers worth endorsing": answers with at least this score, not yet endorsed.
+WENDAO_ENDORSE_QUEUE_MIN_SCORE = env_int("WENDAO_ENDORSE_QUEUE_MIN_SCORE", 2)
+# Absolute address of the site, for links in emails (unsubscribe, the post).
+WENDAO_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# When the daily digest goes out (UTC hour), by django-celery-beat's database scheduler.
+WENDAO_DIGEST_HOUR = env_int("WENDAO_DIGEST_HOUR", 7)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-daily-digest": {
+        "task": "forum.tasks.notifications_send_digests",
+        "schedule": crontab(hour=WENDAO_DIGEST_HOUR, minute=0),
+    }
 }

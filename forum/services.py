@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import signals, validation
+from . import limits, signals, validation
 from .models import Comment, Endorsement, Post, PostKind, Product, Revision, Tag, Vote
 from .permissions import require
 from .rendering import RENDERER_VERSION, render_markdown
@@ -47,6 +47,8 @@ def question_ask(*, author, product: Product, title: str, body: str, tags: list[
     title = validation.clean_title(title)
     body = validation.clean_body(body)
     tag_objects = _resolve_tags(product, validation.parse_tag_names(list(tags) if not isinstance(tags, str) else tags))
+    limits.check_links(user=author, product=product, text=body)
+    limits.claim(user=author, action="question", product=product)
     question = Post.objects.create(
         kind=PostKind.QUESTION,
         product=product,
@@ -68,6 +70,8 @@ def answer_post(*, author, question: Post, body: str) -> Post:
         raise ValidationError(_("Answers belong to questions."))
     require(author, "answer.post", question)
     body = validation.clean_body(body)
+    limits.check_links(user=author, product=question.product_id, text=body)
+    limits.claim(user=author, action="answer", product=question.product_id)
     now = timezone.now()
     answer = Post.objects.create(
         kind=PostKind.ANSWER,
@@ -90,6 +94,8 @@ def answer_post(*, author, question: Post, body: str) -> Post:
 def comment_add(*, author, post: Post, body: str) -> Comment:
     require(author, "comment.add", post)
     body = validation.clean_comment(body)
+    limits.check_links(user=author, product=post.product_id, text=body)
+    limits.claim(user=author, action="comment", product=post.product_id)
     comment = Comment.objects.create(
         post=post,
         author=author,
@@ -117,6 +123,8 @@ def vote_cast(*, voter, post: Post, value: int) -> Vote | None:
         if value == 0:
             raise ValidationError(_("You have not voted on this post."))
         raise ValidationError(_("You have already voted on this post."))
+    if limits.is_new_vote(old_value=old_value, value=value):
+        limits.claim(user=voter, action="vote", product=post.product_id)
 
     vote: Vote | None
     if value == 0:

@@ -23,6 +23,13 @@ def _isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _posting_limits(request, settings):
+    # Daily limits and posting intervals (forum/limits.py) would trip tests that make many posts
+    # by one author in a second; tests of the limits themselves are marked ``limits``.
+    settings.WENDAO_LIMITS = {**settings.WENDAO_LIMITS, "ENABLED": "limits" in request.keywords}
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2's deliberate slowness costs ~0.3 s per user made by the factories; tests don't need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
