@@ -1,0 +1,1 @@
+"""Bringing existing communities into Wendao (one module per source format)."""
