@@ -1,13 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("forum.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("forum.urls")),
 ]
 
-handler403 = "forum.errors.permission_denied"
-handler404 = "forum.errors.not_found"
-handler400 = "forum.errors.bad_request"
+# forum.api.exceptions answers in JSON under /api/ and hands every other path to forum.errors.
+handler403 = "forum.api.exceptions.permission_denied"
+handler404 = "forum.api.exceptions.not_found"
+handler400 = "forum.api.exceptions.bad_request"
+handler500 = "forum.api.exceptions.server_error"

@@ -284,3 +284,22 @@ def endorsement_withdraw(*, expert, answer: Post) -> Endorsement:
     endorsement.save(update_fields=["withdrawn_at"])
     signals.endorsement_withdrawn.send(sender=Endorsement, endorsement=endorsement)
     return endorsement
+
+
+_PROFILE_FIELDS = ("display_name", "bio", "preferred_language")
+
+
+@transaction.atomic
+def user_profile_update(*, user, **changes):
+    """Change one's display name, bio or preferred language; the model's own limits apply."""
+    unknown = set(changes) - set(_PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(_("These profile fields cannot be changed: %(fields)s.") % {"fields": ", ".join(unknown)})
+    for field, value in changes.items():
+        if "\x00" in value:
+            raise ValidationError({field: _("This field contains a null character, which is not allowed.")})
+        setattr(user, field, value.strip() if field == "display_name" else value)
+    user.clean_fields(exclude=[f.name for f in user._meta.fields if f.name not in changes])
+    if changes:
+        user.save(update_fields=list(changes))
+    return user

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .api import pages as api_pages
 
 app_name = "forum"
 
@@ -21,5 +22,7 @@ urlpatterns = [
     path("preview/", views.preview, name="preview"),
     path("users/<int:pk>/", views.profile, name="profile"),
     path("settings/profile/", views.profile_edit, name="profile_edit"),
+    path("settings/tokens/", api_pages.tokens, name="api_tokens"),
+    path("settings/tokens/<int:pk>/revoke/", api_pages.token_revoke_view, name="api_token_revoke"),
     path("signup/", views.signup, name="signup"),
 ]
