@@ -85,11 +85,16 @@ def question_detail(request, pk, slug=None):
     except Post.DoesNotExist:
         answer = get_object_or_404(Post.objects.only("pk", "kind", "question_id"), pk=pk, kind="a")
         return redirect(answer.get_absolute_url())
+    return _question_page(request, question, AnswerForm())
+
+
+def _question_page(request, question: Post, answer_form: AnswerForm, status: int = 200):
+    """The question page; also re-shown with a refused answer so the text typed is not lost."""
     permissions.require(request.user, "post.view", question)
     moderator = permissions.is_moderator_of(request.user, question)
     answers, my_votes = selectors.question_thread(question=question, user=request.user, include_deleted=moderator)
-    if request.user.pk != question.author_id:
-        Post.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    if request.user.pk != question.author_id and status == 200:
+        Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
     return render(
         request,
         "forum/question.html",
@@ -98,9 +103,10 @@ def question_detail(request, pk, slug=None):
             "answers": answers,
             "my_votes": my_votes,
             "experts": selectors.expert_ids(question.product_id),
-            "answer_form": AnswerForm(),
+            "answer_form": answer_form,
             "is_moderator": moderator,
         },
+        status=status,
     )
 
 
@@ -135,9 +141,13 @@ def answer_create(request, pk):
     question = get_object_or_404(Post, pk=pk, kind="q")
     form = AnswerForm(request.POST)
     if form.is_valid():
-        answer = services.answer_post(author=request.user, question=question, body=form.cleaned_data["body"])
-        return redirect(answer.get_absolute_url())
-    raise ValidationError(list(form.errors.get("body", [_("Please write your answer.")])))
+        try:
+            answer = services.answer_post(author=request.user, question=question, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            return redirect(answer.get_absolute_url())
+    return _question_page(request, selectors.question_with_tags(question.pk), form, status=400)
 
 
 @login_required
@@ -152,16 +162,19 @@ def comment_create(request, pk):
     return redirect(post.get_absolute_url())
 
 
+VOTE_VALUES = {"1": 1, "+1": 1, "-1": -1, "0": 0}
+
+
 @require_POST
 @service_errors
 def vote(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied(_("You need to sign in to vote."))
     post = get_object_or_404(Post, pk=pk)
-    try:
-        value = int(request.POST.get("value", ""))
-    except ValueError:
-        raise ValidationError(_("A vote is +1, -1, or 0 to take it back.")) from None
+    # Exact spellings only: int() would also take "１" (a full-width digit) or " 1 ".
+    value = VOTE_VALUES.get(request.POST.get("value", ""))
+    if value is None:
+        raise ValidationError(_("A vote is +1, -1, or 0 to take it back."))
     services.vote_cast(voter=request.user, post=post, value=value)
     post.refresh_from_db(fields=["score"])
     if request.htmx:
