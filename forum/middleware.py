@@ -12,6 +12,7 @@ which name the field.)
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,12 @@ def _form_bytes(urlencoded: bytes) -> bytes:
 
 
 def _error(request, message: str, status: int):
+    if request.path.startswith("/api/"):
+        # The API's one error shape (forum.api.exceptions), imported late: pages need no DRF.
+        from forum.api.exceptions import error_body
+
+        code = "bad_request" if status == 400 else "method_not_allowed"
+        return JsonResponse(error_body(status, code, message), status=status, json_dumps_params={"ensure_ascii": False})
     return render(request, "forum/error.html", {"message": message, "status": status}, status=status)
 
 

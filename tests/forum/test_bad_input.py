@@ -362,3 +362,9 @@ def test_profile_edit_refuses_bad_input(alice_client, alice, unchanged, data):
     _refused(response, 400, 'class="errorlist"')
     alice.refresh_from_db()
     assert alice.display_name == "" and alice.bio == ""
+
+
+def test_api_gets_the_refusal_as_json(client, unchanged):
+    response = client.get("/api/v1/questions/?tag=%00")
+    assert response.status_code == 400
+    assert response.json()["message"] == "The address contains a null character, which is not allowed."
