@@ -152,6 +152,14 @@ class Post(models.Model):
     # kept up to date by the authority index (forum/authority.py); answers are ordered by it.
     rank_score = models.FloatField(default=0.0, db_index=True)
     effective_votes = models.FloatField(default=0.0)
+    # The inputs of ``rank_score`` that the authority index keeps beside it (forum/authority_store.py):
+    # counted vote weights in thousandths of a vote, active expert endorsements, and the author's
+    # authority (0-1000) frozen when the post was written, so a later vote elsewhere never
+    # silently reorders this answer's page.
+    weighted_up = models.BigIntegerField(default=0)
+    weighted_down = models.BigIntegerField(default=0)
+    endorsement_count = models.PositiveIntegerField(default=0)
+    author_authority = models.PositiveSmallIntegerField(null=True, blank=True)
 
     is_accepted = models.BooleanField(default=False)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -302,8 +310,24 @@ class Vote(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     external_source = models.CharField(max_length=100, blank=True)
     external_id = models.CharField(max_length=64, blank=True)
+    # The authority index's inputs, fixed when the vote is cast (forum/authority_store.py): the
+    # post's author and product (copied so the index sums votes without joining posts), and the
+    # vote's weight in thousandths. ``voided_at`` marks votes reversed as serial voting.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    weight = models.PositiveIntegerField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    reversal = models.ForeignKey(
+        "VoteReversal", on_delete=models.SET_NULL, null=True, blank=True, related_name="votes"
+    )
 
     class Meta:
+        indexes = [
+            models.Index(fields=["author", "product", "created_at"], name="vote_author_day"),
+            models.Index(fields=["voter", "author", "created_at"], name="vote_pair_recent"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["voter", "post"], name="one_vote_per_user_and_post"),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_is_one"),
@@ -586,3 +610,50 @@ class ActionCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.day}: {self.count}"
+
+
+class ProductAuthority(models.Model):
+    """A user's authority in one product, kept by forum/authority_store.py.
+
+    ``anchor`` is the sum of every contribution in hundredths of a point, each scaled to the
+    epoch of ``forum.authority`` (``authority.points_on`` turns it into today's decayed points),
+    so adding a vote is one ``UPDATE ... + delta`` and the sum never depends on event order.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authorities")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="authorities")
+    anchor = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="authority_unique_per_product")]
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.product_id}: {self.anchor}"
+
+
+class ReversalKind(models.TextChoices):
+    BURST = "burst", _("Burst: many votes from one voter on one author in a short time")
+    RING = "ring", _("Ring: accounts voting for each other")
+
+
+class VoteReversal(models.Model):
+    """One case of serial voting found and reversed (forum/voting_fraud.py), for moderators."""
+
+    kind = models.CharField(max_length=10, choices=ReversalKind.choices)
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    vote_count = models.PositiveIntegerField()
+    first_vote_at = models.DateTimeField()
+    last_vote_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("vote reversal")
+        verbose_name_plural = _("vote reversals")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.voter_id} -> {self.author_id} ({self.vote_count})"

@@ -153,6 +153,8 @@ def _can_endorse(user, answer: Post) -> str | None:
         return _("You cannot endorse a deleted answer.")
     if not is_expert(user, answer.product_id):
         return _("Only the product's experts can endorse answers.")
+    if answer.author_id == user.pk:
+        return _("You cannot endorse your own answer.")
     return None
 
 

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import limits, signals, validation
+from . import authority_store, limits, signals, validation
 from .models import Comment, Endorsement, Post, PostKind, Product, Revision, Tag, Vote
 from .permissions import require
 from .rendering import RENDERER_VERSION, render_markdown
@@ -107,18 +107,27 @@ def comment_add(*, author, post: Post, body: str) -> Comment:
     return comment
 
 
-@transaction.atomic
 def vote_cast(*, voter, post: Post, value: int) -> Vote | None:
     """Vote +1 or -1, change one's vote, or take it back with 0.
 
     Voting the same way twice is refused rather than ignored, so an API client learns that its
-    second request did nothing.
+    second request did nothing. The authority index moves in the same transaction.
     """
+    try:
+        return _vote_cast(voter=voter, post=post, value=value)
+    except IntegrityError:
+        # A concurrent request from the same person inserted the vote first (unique constraint).
+        raise ValidationError(_("You have already voted on this post.")) from None
+
+
+@transaction.atomic
+def _vote_cast(*, voter, post: Post, value: int) -> Vote | None:
     if value not in (Vote.UP, Vote.DOWN, 0):
         raise ValidationError(_("A vote is +1, -1, or 0 to take it back."))
     require(voter, "post.vote", post)
-    existing = Vote.objects.select_for_update().filter(voter=voter, post=post).first()
-    old_value = existing.value if existing else 0
+    # One query: locks the post, reads its counters, the voter's vote and the weight's inputs.
+    facts = authority_store.vote_facts(voter=voter, post=post)
+    old_value = facts.vote_value
     if old_value == value:
         if value == 0:
             raise ValidationError(_("You have not voted on this post."))
@@ -126,30 +135,32 @@ def vote_cast(*, voter, post: Post, value: int) -> Vote | None:
     if limits.is_new_vote(old_value=old_value, value=value):
         limits.claim(user=voter, action="vote", product=post.product_id)
 
-    vote: Vote | None
+    now = timezone.now()
+    weight = authority_store.weigh_vote(voter=voter, post=post, facts=facts, now=now) if value else 0
+    # Conditional writes: if the vote changed since it was read, nothing matches and we refuse.
+    unchanged = Vote.objects.filter(pk=facts.vote_id, value=old_value, created_at=facts.vote_created_at)
+    vote: Vote | None = None
     if value == 0:
-        existing.delete()
-        vote = None
-    elif existing:
-        existing.value = value
-        existing.created_at = timezone.now()
-        existing.save(update_fields=["value", "created_at"])
-        vote = existing
+        if not unchanged.delete()[0]:
+            raise ValidationError(_("Your vote changed in another window; reload the page."))
+    elif facts.vote_id:
+        if not unchanged.update(value=value, created_at=now, weight=weight, voided_at=None, reversal=None):
+            raise ValidationError(_("Your vote changed in another window; reload the page."))
+        vote = Vote(pk=facts.vote_id, post=post, voter=voter, value=value, weight=weight, created_at=now)
     else:
-        try:
-            with transaction.atomic():
-                vote = Vote.objects.create(voter=voter, post=post, value=value)
-        except IntegrityError:
-            # A concurrent request from the same person got there first.
-            raise ValidationError(_("You have already voted on this post.")) from None
-
-    up_delta = (value == Vote.UP) - (old_value == Vote.UP)
-    down_delta = (value == Vote.DOWN) - (old_value == Vote.DOWN)
-    Post.objects.filter(pk=post.pk).update(
-        score=F("score") + (value - old_value),
-        upvotes=F("upvotes") + up_delta,
-        downvotes=F("downvotes") + down_delta,
-    )
+        vote = Vote.objects.create(
+            voter=voter,
+            post=post,
+            value=value,
+            weight=weight,
+            created_at=now,
+            author_id=post.author_id,
+            product_id=post.product_id,
+        )
+    old = authority_store.counted(old_value, facts.vote_weight, facts.vote_created_at, facts.vote_voided)
+    new = authority_store.counted(value, weight, now, False)
+    for field, field_value in authority_store.vote_applied(post=post, facts=facts, old=old, new=new).items():
+        setattr(post, field, field_value)
     signals.vote_changed.send(sender=Vote, post=post, voter=voter, old_value=old_value, new_value=value)
     return vote
 
@@ -183,12 +194,16 @@ def answer_accept(*, user, answer: Post) -> Post:
 @transaction.atomic
 def answer_unaccept(*, user, answer: Post) -> Post:
     require(user, "answer.accept", answer)
+    # The acceptance's date tells the authority index what to take back.
+    accepted_at = (
+        Post.objects.select_for_update().filter(pk=answer.pk, is_accepted=True).values_list("accepted_at", flat=True)
+    ).first()
     updated = Post.objects.filter(pk=answer.pk, is_accepted=True).update(is_accepted=False, accepted_at=None)
     if not updated:
         raise ValidationError(_("This answer is not accepted."))
     answer.is_accepted, answer.accepted_at = False, None
     _refresh_has_accepted(answer.question_id)
-    signals.answer_unaccepted.send(sender=Post, answer=answer)
+    signals.answer_unaccepted.send(sender=Post, answer=answer, accepted_at=accepted_at)
     return answer
 
 

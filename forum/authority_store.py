@@ -1,0 +1,742 @@
+"""The authority index in the database: incremental updates, the full recompute, and reads.
+
+``forum.authority`` holds the maths; this module feeds it rows and writes its results back.
+
+- **Frozen inputs.** What an event contributes is fixed when it happens: a vote's weight (from
+  the voter's authority then), an answer's author authority (when it was posted). Everything
+  else is a sum of those inputs, so a vote is O(1) work and the full recompute can rebuild every
+  sum from the rows with set-based SQL.
+- **Incremental** (``vote_facts``/``vote_applied`` called by ``services.vote_cast``; receivers in
+  ``forum.authority_receivers`` for acceptance, endorsement, deletion and roles) runs inside the
+  service's transaction with a constant number of queries.
+- **Full recompute** (``recompute``) rebuilds ``ProductAuthority`` and every post's rank fields
+  from the rows: three grouped queries, a Python pass over the groups, and bulk writes. Both
+  paths call the same functions on the same integers, so they agree exactly (tests prove it).
+"""
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from . import authority
+from .authority import MILLI, Constants
+from .models import Endorsement, Post, Product, ProductAuthority, Role, RoleAssignment, Vote
+
+
+def constants() -> Constants:
+    """The constants with the operators' overrides from ``settings.WENDAO_AUTHORITY``."""
+    overrides = getattr(settings, "WENDAO_AUTHORITY", None) or {}
+    key = tuple(sorted(overrides.items()))
+    cached = _constants_cache.get(key)
+    if cached is None:
+        cached = _constants_cache[key] = authority.with_overrides(overrides)
+    return cached
+
+
+_constants_cache: dict[tuple, Constants] = {}
+
+
+def day_of(moment: datetime) -> int:
+    """The UTC calendar day of ``moment`` as a date ordinal (what the SQL below computes too)."""
+    return moment.astimezone(UTC).date().toordinal()
+
+
+def _day_start(day: int) -> datetime:
+    return datetime.fromordinal(day).replace(tzinfo=UTC)
+
+
+def _experts(product_id: int) -> frozenset[int]:
+    from .selectors import expert_ids
+
+    return expert_ids(product_id)
+
+
+def _imported_milli(c: Constants) -> int:
+    return authority.to_milli(c.imported_vote_weight)
+
+
+def _weight_expr(c: Constants):
+    # A vote without a weight (imported from a dump, whose voters are withheld) counts with the
+    # documented default weight, in the incremental path and the recompute alike.
+    return Coalesce("weight", Value(_imported_milli(c)), output_field=IntegerField())
+
+
+# --- Reads ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuthorityView:
+    """A user's standing in a product, as a page or the API shows it."""
+
+    user_id: int
+    product_id: int
+    points: float
+    index: int  # 0-1000
+    is_expert: bool
+
+    def as_dict(self) -> dict:
+        return {"points": round(self.points, 2), "index": self.index, "is_expert": self.is_expert}
+
+
+def _view(user_id: int, product_id: int, anchor: int, experts: frozenset[int], day: int) -> AuthorityView:
+    c = constants()
+    is_expert = user_id in experts
+    points = authority.points_on(anchor, day, is_expert, c)
+    return AuthorityView(user_id, product_id, points, authority.display_index(points, c), is_expert)
+
+
+def authorities_for(user_ids, product_id: int) -> dict[int, AuthorityView]:
+    """Everyone's authority in one product in one query (the question page's authors)."""
+    ids = {uid for uid in user_ids if uid is not None}
+    anchors = dict(
+        ProductAuthority.objects.filter(product_id=product_id, user_id__in=ids).values_list("user_id", "anchor")
+    )
+    experts, day = _experts(product_id), day_of(timezone.now())
+    return {uid: _view(uid, product_id, anchors.get(uid, 0), experts, day) for uid in ids}
+
+
+def authority_of(user_id: int, product_id: int) -> AuthorityView:
+    """One user's authority in one product (the API's per-user lookup)."""
+    return authorities_for([user_id], product_id)[user_id]
+
+
+def user_authorities(user) -> list[dict]:
+    """The user's authority in every product where they have some or are an expert, best first."""
+    rows = dict(ProductAuthority.objects.filter(user=user).exclude(anchor=0).values_list("product", "anchor"))
+    expert_in = set(RoleAssignment.objects.filter(user=user, role=Role.EXPERT).values_list("product_id", flat=True))
+    products = {p.pk: p for p in Product.objects.filter(pk__in=set(rows) | expert_in)}
+    day = day_of(timezone.now())
+    views = [
+        (
+            products[pid],
+            _view(user.pk, pid, rows.get(pid, 0), frozenset([user.pk]) if pid in expert_in else frozenset(), day),
+        )
+        for pid in products
+    ]
+    views.sort(key=lambda pair: (-pair[1].index, pair[0].name))
+    return [{"product": product, **view.as_dict()} for product, view in views]
+
+
+def answer_breakdown(answer: Post, experts: frozenset[int] | None = None) -> dict:
+    """Why an answer has its rank score, as plain data (pages and the API show the same)."""
+    c = constants()
+    if experts is None:
+        experts = _experts(answer.product_id)
+    parts = authority.answer_score(
+        author_index=answer.author_authority or 0,
+        author_is_expert=answer.author_id in experts,
+        up_milli=answer.weighted_up,
+        down_milli=answer.weighted_down,
+        accepted=answer.is_accepted,
+        endorsements=answer.endorsement_count,
+        c=c,
+    )
+    data = parts.as_dict()
+    data.update(
+        rank_score=answer.rank_score,
+        effective_votes=answer.effective_votes,
+        upvotes=answer.upvotes,
+        downvotes=answer.downvotes,
+        accepted=answer.is_accepted,
+        endorsements=answer.endorsement_count,
+        max_score=authority.max_score(c),
+    )
+    return data
+
+
+def authority_history(user, product_id: int, *, weeks: int = 26) -> list[tuple[int, int]]:
+    """The user's authority index (0-1000) at the end of each of the last ``weeks`` weeks.
+
+    Recomputed from the rows (the same contributions the index sums), so the chart can never
+    disagree with the number beside it. Returns ``[(day ordinal, index), ...]`` oldest first.
+    """
+    c = constants()
+    today = day_of(timezone.now())
+    contributions = _contributions(product_id=product_id, author_ids=[user.pk], c=c).get((user.pk, product_id), [])
+    is_expert = RoleAssignment.objects.filter(user=user, role=Role.EXPERT, product_id=product_id).exists()
+    contributions.sort()
+    points, total, i = [], 0, 0
+    for week in range(weeks - 1, -1, -1):
+        day = today - 7 * week
+        while i < len(contributions) and contributions[i][0] <= day:
+            total += contributions[i][1]
+            i += 1
+        points.append((day, authority.display_index(authority.points_on(total, day, is_expert, c), c)))
+    return points
+
+
+# --- Incremental: votes ---------------------------------------------------------------------------
+@dataclass
+class VoteFacts:
+    """What casting a vote needs to know, read in one query that also locks the post."""
+
+    score: int
+    upvotes: int
+    downvotes: int
+    weighted_up: int
+    weighted_down: int
+    is_accepted: bool
+    endorsement_count: int
+    author_authority: int | None
+    vote_id: int | None
+    vote_value: int
+    vote_weight: int | None
+    vote_created_at: datetime | None
+    vote_voided: bool
+    pair_votes: int
+    reciprocal_votes: int
+    voter_anchor: int
+
+
+def vote_facts(*, voter, post: Post) -> VoteFacts:
+    """Lock the post and read the counters, the voter's current vote and the weight's inputs.
+
+    The existing vote is re-checked by the conditional write in ``services.vote_cast``, so a stale
+    read under concurrency is refused, never double counted.
+    """
+    c = constants()
+    mine = Vote.objects.filter(voter=voter, post=OuterRef("pk"))
+    since = timezone.now() - timedelta(days=c.pair_window_days)
+    counted = Vote.objects.filter(voided_at__isnull=True, created_at__gte=since).exclude(weight=0)
+
+    def count_of(qs):
+        return Subquery(qs.order_by().values("voter").annotate(n=Count("pk")).values("n")[:1])
+
+    locked = Post.objects.select_for_update(of=("self",)).filter(pk=post.pk)
+    if connection.vendor == "postgresql":
+        # Votes for one author in one product are serialised, so the daily cap below is computed
+        # on sums no concurrent transaction is changing (SQLite serialises every writer anyway).
+        locked = locked.annotate(_author_lock=author_lock_sql(post.author_id, post.product_id))
+    row = (
+        locked.annotate(
+            v_id=Subquery(mine.values("pk")[:1]),
+            v_value=Subquery(mine.values("value")[:1]),
+            v_weight=Subquery(mine.values("weight")[:1]),
+            v_created=Subquery(mine.values("created_at")[:1]),
+            v_voided=Subquery(mine.values("voided_at")[:1]),
+            pair=count_of(counted.filter(voter=voter, author_id=post.author_id)),
+            reciprocal=count_of(counted.filter(voter_id=post.author_id, author=voter)),
+            voter_anchor=Subquery(
+                ProductAuthority.objects.filter(user=voter, product_id=post.product_id).values("anchor")[:1]
+            ),
+        )
+        .values(
+            "score", "upvotes", "downvotes", "weighted_up", "weighted_down", "is_accepted", "endorsement_count",
+            "author_authority", "v_id", "v_value", "v_weight", "v_created", "v_voided", "pair", "reciprocal",
+            "voter_anchor",
+        )
+        .get()
+    )  # fmt: skip
+    facts = VoteFacts(
+        score=row["score"],
+        upvotes=row["upvotes"],
+        downvotes=row["downvotes"],
+        weighted_up=row["weighted_up"],
+        weighted_down=row["weighted_down"],
+        is_accepted=row["is_accepted"],
+        endorsement_count=row["endorsement_count"],
+        author_authority=row["author_authority"],
+        vote_id=row["v_id"],
+        vote_value=row["v_value"] or 0,
+        vote_weight=row["v_weight"],
+        vote_created_at=row["v_created"],
+        vote_voided=row["v_voided"] is not None,
+        pair_votes=row["pair"] or 0,
+        reciprocal_votes=row["reciprocal"] or 0,
+        voter_anchor=row["voter_anchor"] or 0,
+    )
+    # The posting limits ask for the voter's authority in this request too: answer from here.
+    memo = getattr(voter, "_wendao_authority", None)
+    if memo is None:
+        memo = voter._wendao_authority = {}
+    memo[post.product_id] = _view(
+        voter.pk, post.product_id, facts.voter_anchor, _experts(post.product_id), day_of(timezone.now())
+    ).index
+    return facts
+
+
+def author_lock_sql(author_id: int, product_id: int):
+    from django.db.models import CharField
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL("pg_advisory_xact_lock(%s)::text", (author_id * 1_000_003 + product_id,), CharField())
+
+
+def weigh_vote(*, voter, post: Post, facts: VoteFacts, now: datetime) -> int:
+    """The new vote's weight in thousandths, frozen on the row."""
+    c = constants()
+    voter_is_expert = voter.pk in _experts(post.product_id)
+    weight = authority.vote_weight(
+        voter_points=authority.points_on(facts.voter_anchor, day_of(now), voter_is_expert, c),
+        voter_is_expert=voter_is_expert,
+        account_age_days=(now - voter.date_joined).total_seconds() / 86400,
+        pair_votes=facts.pair_votes,
+        reciprocal_votes=facts.reciprocal_votes,
+        is_self=voter.pk == post.author_id,
+        c=c,
+    )
+    return authority.to_milli(weight)
+
+
+@dataclass(frozen=True)
+class CountedVote:
+    """A vote as the index counts it: its value, weight (thousandths) and UTC day."""
+
+    value: int
+    weight: int
+    day: int
+
+
+def counted(value: int, weight: int | None, created_at: datetime | None, voided: bool) -> CountedVote | None:
+    if not value or voided or created_at is None:
+        return None
+    return CountedVote(value, _imported_milli(constants()) if weight is None else weight, day_of(created_at))
+
+
+def vote_applied(*, post: Post, facts: VoteFacts, old: CountedVote | None, new: CountedVote | None) -> dict:
+    """Move the post's counters and rank, and the author's authority, from ``old`` to ``new``.
+
+    Three queries: the author's day sums for the affected days, the authority row, the post row.
+    Returns the post's new field values (the caller puts them on its instance).
+    """
+    c = constants()
+    changes: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # day -> [up change, down change]
+    for vote, sign in ((old, -1), (new, 1)):
+        if vote is not None:
+            changes[vote.day][0 if vote.value > 0 else 1] += sign * vote.weight
+    if changes and post.deleted_at is None and post.author_id is not None:
+        after = _day_sums(post.author_id, post.product_id, list(changes), c)
+        delta = 0
+        for day, (up_change, down_change) in changes.items():
+            up, down = after.get(day, (0, 0))
+            delta += authority.day_votes_contribution(up, down, day, c)
+            delta -= authority.day_votes_contribution(up - up_change, down - down_change, day, c)
+        add_to_anchor(post.author_id, post.product_id, delta)
+
+    def raw(vote):
+        return vote.value if vote else 0
+
+    fields = {
+        "score": facts.score + raw(new) - raw(old),
+        "upvotes": facts.upvotes + (raw(new) == 1) - (raw(old) == 1),
+        "downvotes": facts.downvotes + (raw(new) == -1) - (raw(old) == -1),
+        "weighted_up": facts.weighted_up + sum(ch[0] for ch in changes.values()),
+        "weighted_down": facts.weighted_down + sum(ch[1] for ch in changes.values()),
+    }
+    fields.update(
+        _rank_fields(
+            author_index=facts.author_authority or 0,
+            author_is_expert=post.author_id in _experts(post.product_id),
+            up=fields["weighted_up"],
+            down=fields["weighted_down"],
+            accepted=facts.is_accepted,
+            endorsements=facts.endorsement_count,
+            c=c,
+        )
+    )
+    Post.objects.filter(pk=post.pk).update(**fields)
+    return fields
+
+
+def _rank_fields(*, author_index, author_is_expert, up, down, accepted, endorsements, c) -> dict:
+    parts = authority.answer_score(
+        author_index=author_index,
+        author_is_expert=author_is_expert,
+        up_milli=up,
+        down_milli=down,
+        accepted=accepted,
+        endorsements=endorsements,
+        c=c,
+    )
+    return {"rank_score": parts.total, "effective_votes": (up + down) / MILLI}
+
+
+def _day_sums(author_id: int, product_id: int, days: list[int], c: Constants) -> dict[int, tuple[int, int]]:
+    """The author's counted (up, down) weight sums on each of ``days`` (at most two), one query."""
+    weight = _weight_expr(c)
+    aggregates = {}
+    for i, day in enumerate(days):
+        in_day = Q(created_at__gte=_day_start(day), created_at__lt=_day_start(day + 1))
+        aggregates[f"u{i}"] = Sum(weight, filter=in_day & Q(value=Vote.UP))
+        aggregates[f"d{i}"] = Sum(weight, filter=in_day & Q(value=Vote.DOWN))
+    row = Vote.objects.filter(
+        author_id=author_id,
+        product_id=product_id,
+        voided_at__isnull=True,
+        post__deleted_at__isnull=True,
+        created_at__gte=_day_start(min(days)),
+        created_at__lt=_day_start(max(days) + 1),
+    ).aggregate(**aggregates)
+    return {day: (row[f"u{i}"] or 0, row[f"d{i}"] or 0) for i, day in enumerate(days)}
+
+
+def add_to_anchor(user_id: int, product_id: int, delta: int) -> None:
+    """``anchor += delta`` on the user's row, creating it race-free when it is missing."""
+    if not delta:
+        return
+    rows = ProductAuthority.objects.filter(user_id=user_id, product_id=product_id)
+    if not rows.update(anchor=F("anchor") + delta):
+        # INSERT ... ON CONFLICT DO NOTHING: a concurrent creator makes this a no-op, not an error.
+        ProductAuthority.objects.bulk_create(
+            [ProductAuthority(user_id=user_id, product_id=product_id, anchor=0)], ignore_conflicts=True
+        )
+        rows.update(anchor=F("anchor") + delta)
+
+
+# --- Incremental: acceptance, endorsement, deletion, roles, new posts -----------------------------
+def _counts_for_author(answer: Post) -> bool:
+    return answer.deleted_at is None
+
+
+def acceptance_contribution(answer: Post, accepted_at: datetime | None, question_author_id: int) -> int:
+    """What an acceptance gives the answer's author (nothing for answering one's own question)."""
+    if accepted_at is None or answer.author_id == question_author_id or not _counts_for_author(answer):
+        return 0
+    c = constants()
+    return authority.event_contribution(c.accept_points, day_of(accepted_at), c)
+
+
+def endorsement_contribution(endorsement: Endorsement, answer: Post) -> int:
+    if endorsement.expert_id == answer.author_id or not _counts_for_author(answer):
+        return 0
+    c = constants()
+    return authority.event_contribution(c.endorse_points, day_of(endorsement.created_at), c)
+
+
+def refresh_rank(post_id: int) -> None:
+    """Recompute one post's rank from its stored inputs (two queries)."""
+    post = Post.objects.select_for_update().only(
+        "author_id", "product_id", "author_authority", "weighted_up", "weighted_down", "is_accepted",
+        "endorsement_count",
+    ).get(pk=post_id)  # fmt: skip
+    fields = _rank_fields(
+        author_index=post.author_authority or 0,
+        author_is_expert=post.author_id in _experts(post.product_id),
+        up=post.weighted_up,
+        down=post.weighted_down,
+        accepted=post.is_accepted,
+        endorsements=post.endorsement_count,
+        c=constants(),
+    )
+    Post.objects.filter(pk=post_id).update(**fields)
+
+
+def post_created(post: Post) -> None:
+    """Freeze the author's authority on a new post, and give it its first rank."""
+    view = authority_of(post.author_id, post.product_id)
+    fields = _rank_fields(
+        author_index=view.index,
+        author_is_expert=view.is_expert,
+        up=0,
+        down=0,
+        accepted=False,
+        endorsements=0,
+        c=constants(),
+    )
+    Post.objects.filter(pk=post.pk).update(author_authority=view.index, **fields)
+    post.author_authority = view.index
+    post.rank_score, post.effective_votes = fields["rank_score"], fields["effective_votes"]
+
+
+def post_visibility_changed(post: Post, *, restored: bool) -> None:
+    """A post was deleted (its author loses what it earned) or restored (gets it back)."""
+    c = constants()
+    sign = 1 if restored else -1
+    weight = _weight_expr(c)
+    day = _day_sql("created_at")
+    own = {
+        d: (up or 0, down or 0)
+        for d, up, down in Vote.objects.filter(post=post, voided_at__isnull=True)
+        .annotate(d=day)
+        .values("d")
+        .annotate(u=Sum(weight, filter=Q(value=Vote.UP)), dn=Sum(weight, filter=Q(value=Vote.DOWN)))
+        .values_list("d", "u", "dn")
+    }
+    delta = 0
+    if own:
+        # The day sums now (post already deleted or restored), and what they were before.
+        after = _author_day_sums(post.author_id, post.product_id, list(own), c)
+        for d, (up, down) in own.items():
+            now_up, now_down = after.get(d, (0, 0))
+            before_up, before_down = now_up - sign * up, now_down - sign * down
+            delta += authority.day_votes_contribution(now_up, now_down, d, c)
+            delta -= authority.day_votes_contribution(before_up, before_down, d, c)
+    if not post.is_question:
+        visible = Post(author_id=post.author_id, deleted_at=None)
+        if post.is_accepted:
+            question_author = Post.objects.filter(pk=post.question_id).values_list("author_id", flat=True).first()
+            delta += sign * acceptance_contribution(visible, post.accepted_at, question_author)
+        for endorsement in Endorsement.objects.filter(answer=post, withdrawn_at__isnull=True):
+            delta += sign * endorsement_contribution(endorsement, visible)
+    add_to_anchor(post.author_id, post.product_id, delta)
+
+
+def _author_day_sums(author_id, product_id, days, c) -> dict[int, tuple[int, int]]:
+    weight = _weight_expr(c)
+    rows = (
+        Vote.objects.filter(
+            author_id=author_id, product_id=product_id, voided_at__isnull=True, post__deleted_at__isnull=True
+        )
+        .annotate(d=_day_sql("created_at"))
+        .filter(d__in=days)
+        .values("d")
+        .annotate(u=Sum(weight, filter=Q(value=Vote.UP)), dn=Sum(weight, filter=Q(value=Vote.DOWN)))
+        .values_list("d", "u", "dn")
+    )
+    return {d: (up or 0, down or 0) for d, up, down in rows}
+
+
+# --- Full recompute -------------------------------------------------------------------------------
+def _day_sql(column: str):
+    """The UTC day ordinal of a vote's datetime column, computed by the database (no Python per row)."""
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL(_day_sql_raw(f'"{Vote._meta.db_table}"."{column}"'), (), IntegerField())
+
+
+def _day_sql_raw(expr: str) -> str:
+    # SQLite stores aware datetimes as UTC text: julianday of the date part, shifted to ordinals.
+    if connection.vendor == "postgresql":
+        return f"(({expr} AT TIME ZONE 'UTC')::date - DATE '0001-01-01' + 1)"
+    return f"CAST(julianday(substr({expr}, 1, 10)) - 1721424.5 AS INTEGER)"
+
+
+def _scope_sql(alias: str, product_id, author_ids) -> tuple[str, list]:
+    where, params = [], []
+    if product_id is not None:
+        where.append(f"{alias}.product_id = %s")
+        params.append(product_id)
+    if author_ids is not None:
+        where.append(f"{alias}.author_id IN ({','.join(['%s'] * len(author_ids))})" if author_ids else "1 = 0")
+        params.extend(author_ids)
+    return "".join(f" AND {w}" for w in where), params
+
+
+def _contributions(*, product_id=None, author_ids=None, c: Constants) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Every contribution to authority as ``{(user, product): [(day, hundredths scaled), ...]}``.
+
+    Three grouped queries: vote sums per author, product and day; acceptances; endorsements.
+    """
+    vote, post, endorsement = Vote._meta.db_table, Post._meta.db_table, Endorsement._meta.db_table
+    result: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    scope, params = _scope_sql("v", product_id, author_ids)
+    weight = f"COALESCE(v.weight, {_imported_milli(c)})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.author_id, v.product_id, {_day_sql_raw('v.created_at')} AS d,"
+            f" SUM(CASE WHEN v.value = 1 THEN {weight} ELSE 0 END),"
+            f" SUM(CASE WHEN v.value = -1 THEN {weight} ELSE 0 END)"
+            f" FROM {vote} v JOIN {post} p ON p.id = v.post_id"
+            f" WHERE v.voided_at IS NULL AND p.deleted_at IS NULL AND v.author_id IS NOT NULL{scope}"
+            f" GROUP BY v.author_id, v.product_id, d",
+            params,
+        )
+        for author_id, pid, day, up, down in cursor.fetchall():
+            result[(author_id, pid)].append((day, authority.day_votes_contribution(up or 0, down or 0, day, c)))
+        scope, params = _scope_sql("a", product_id, author_ids)
+        cursor.execute(
+            f"SELECT a.author_id, a.product_id, {_day_sql_raw('a.accepted_at')} FROM {post} a"
+            f" JOIN {post} q ON q.id = a.question_id"
+            f" WHERE a.is_accepted AND a.accepted_at IS NOT NULL AND a.deleted_at IS NULL"
+            f" AND a.author_id <> q.author_id{scope}",
+            params,
+        )
+        for author_id, pid, day in cursor.fetchall():
+            result[(author_id, pid)].append((day, authority.event_contribution(c.accept_points, day, c)))
+        cursor.execute(
+            f"SELECT a.author_id, a.product_id, {_day_sql_raw('e.created_at')} FROM {endorsement} e"
+            f" JOIN {post} a ON a.id = e.answer_id"
+            f" WHERE e.withdrawn_at IS NULL AND a.deleted_at IS NULL AND e.expert_id <> a.author_id{scope}",
+            params,
+        )
+        for author_id, pid, day in cursor.fetchall():
+            result[(author_id, pid)].append((day, authority.event_contribution(c.endorse_points, day, c)))
+    return result
+
+
+def _fill_vote_authors(product_id=None) -> int:
+    """Votes written outside ``services.vote_cast`` (imports) get their post's author and product."""
+    missing = Vote.objects.filter(author__isnull=True)
+    if product_id is not None:
+        missing = missing.filter(post__product_id=product_id)
+    post = Post.objects.filter(pk=OuterRef("post_id"))
+    return missing.update(
+        author_id=Subquery(post.values("author_id")[:1]), product_id=Subquery(post.values("product_id")[:1])
+    )
+
+
+def recompute(*, product_id: int | None = None, author_ids: list[int] | None = None, progress=None) -> dict:
+    """Rebuild authority and rank fields from the rows: idempotent, safe to run at any time.
+
+    ``product_id`` limits it to one product; ``author_ids`` to some authors' authority and posts
+    (what serial-vote reversal changed). Returns counts of what was written.
+    """
+    c = constants()
+    step = progress or (lambda name: None)
+    with transaction.atomic():
+        step("votes")
+        filled = _fill_vote_authors(product_id) if author_ids is None else 0
+        step("authority")
+        contributions = _contributions(product_id=product_id, author_ids=author_ids, c=c)
+        anchors = {key: sum(value for _day, value in items) for key, items in contributions.items()}
+        authorities = _write_authorities(anchors, product_id, author_ids)
+        step("answers")
+        posts = _write_ranks(contributions, product_id, author_ids, c)
+    return {"votes_filled": filled, "authorities": authorities, "posts": posts}
+
+
+def _write_authorities(anchors: dict, product_id, author_ids) -> int:
+    existing = ProductAuthority.objects.all()
+    if product_id is not None:
+        existing = existing.filter(product_id=product_id)
+    if author_ids is not None:
+        existing = existing.filter(user_id__in=author_ids)
+    current = {(u, p): (pk, a) for pk, u, p, a in existing.values_list("pk", "user_id", "product_id", "anchor")}
+    stale = [pk for key, (pk, anchor) in current.items() if anchors.get(key, 0) != anchor]
+    for chunk in _chunks(stale, 900):
+        ProductAuthority.objects.filter(pk__in=chunk).delete()
+    fresh = [
+        ProductAuthority(user_id=u, product_id=p, anchor=a)
+        for (u, p), a in anchors.items()
+        if a and (current.get((u, p)) or (None, None))[1] != a
+    ]
+    ProductAuthority.objects.bulk_create(fresh, batch_size=5000)
+    return len(stale) + len(fresh)
+
+
+def _write_ranks(contributions: dict, product_id, author_ids, c: Constants) -> int:
+    """Rebuild every post's vote sums, endorsement count and rank; write the ones that changed."""
+    posts = Post.objects.all()
+    votes = Vote.objects.filter(voided_at__isnull=True)
+    endorsements = Endorsement.objects.filter(withdrawn_at__isnull=True)
+    if product_id is not None:
+        posts, votes = posts.filter(product_id=product_id), votes.filter(post__product_id=product_id)
+        endorsements = endorsements.filter(answer__product_id=product_id)
+    if author_ids is not None:
+        posts, votes = posts.filter(author_id__in=author_ids), votes.filter(post__author_id__in=author_ids)
+        endorsements = endorsements.filter(answer__author_id__in=author_ids)
+    weight = _weight_expr(c)
+    sums = {
+        pid: (up or 0, down or 0)
+        for pid, up, down in votes.order_by()
+        .values("post_id")
+        .annotate(u=Sum(weight, filter=Q(value=Vote.UP)), d=Sum(weight, filter=Q(value=Vote.DOWN)))
+        .values_list("post_id", "u", "d")
+    }
+    endorsed = dict(endorsements.order_by().values("answer_id").annotate(n=Count("pk")).values_list("answer_id", "n"))
+    experts = set(RoleAssignment.objects.filter(role=Role.EXPERT).values_list("user_id", "product_id"))
+    prefix = _PrefixAuthority(contributions, c)
+    changed = []
+    rows = posts.values_list(
+        "pk", "author_id", "product_id", "created_at", "is_accepted", "author_authority", "weighted_up",
+        "weighted_down", "endorsement_count", "rank_score", "effective_votes",
+    )  # fmt: skip
+    for pk, author_id, pid, created, accepted, old_index, old_up, old_down, old_end, old_rank, old_eff in rows.iterator(
+        chunk_size=20000
+    ):
+        index = old_index
+        if index is None:
+            # Imported posts have no frozen author authority: reconstruct it from the author's
+            # events before the post's day, as if the index had been running then.
+            index = prefix.index_before(author_id, pid, day_of(created), (author_id, pid) in experts)
+        up, down = sums.get(pk, (0, 0))
+        end = endorsed.get(pk, 0)
+        fields = _rank_fields(
+            author_index=index,
+            author_is_expert=(author_id, pid) in experts,
+            up=up,
+            down=down,
+            accepted=accepted,
+            endorsements=end,
+            c=c,
+        )
+        new = (index, up, down, end, fields["rank_score"], fields["effective_votes"])
+        if new != (old_index, old_up, old_down, old_end, old_rank, old_eff):
+            changed.append((pk, *new))
+    _bulk_update_posts(changed)
+    return len(changed)
+
+
+class _PrefixAuthority:
+    """Authority before a given day, from the contributions (for imported posts only)."""
+
+    def __init__(self, contributions: dict, c: Constants):
+        self.c = c
+        self.sorted: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+        self.contributions = contributions
+
+    def index_before(self, author_id: int, product_id: int, day: int, is_expert: bool) -> int:
+        key = (author_id, product_id)
+        if key not in self.sorted:
+            items = sorted(self.contributions.get(key, []))
+            days, totals, total = [], [], 0
+            for d, value in items:
+                total += value
+                days.append(d)
+                totals.append(total)
+            self.sorted[key] = (days, totals)
+        days, totals = self.sorted[key]
+        i = bisect.bisect_left(days, day)
+        anchor = totals[i - 1] if i else 0
+        return authority.display_index(authority.points_on(anchor, day, is_expert, self.c), self.c)
+
+
+def recompute_posts_of(user_id: int, product_id: int) -> None:
+    """Refresh one person's authority and posts in one product (after a role change)."""
+    recompute(product_id=product_id, author_ids=[user_id])
+
+
+def _bulk_update_posts(changed: list[tuple]) -> None:
+    """Write many posts' rank fields with one UPDATE from a temporary table (not row by row)."""
+    if not changed:
+        return
+    table = Post._meta.db_table
+    columns = "id, author_authority, weighted_up, weighted_down, endorsement_count, rank_score, effective_votes"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS wendao_rank_tmp")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE wendao_rank_tmp (id bigint PRIMARY KEY, author_authority integer,"
+            " weighted_up bigint, weighted_down bigint, endorsement_count integer, rank_score double precision,"
+            " effective_votes double precision)"
+        )
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY wendao_rank_tmp ({columns}) FROM STDIN") as copy:
+                for row in changed:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO wendao_rank_tmp ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", changed)
+        sets = ", ".join(f"{col} = t.{col}" for col in columns.split(", ")[1:])
+        cursor.execute(f"UPDATE {table} SET {sets} FROM wendao_rank_tmp t WHERE {table}.id = t.id")
+        cursor.execute("DROP TABLE wendao_rank_tmp")
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def snapshot() -> dict:
+    """Every derived value the index keeps, for comparing incremental and full recompute."""
+    return {
+        "authority": {
+            (u, p): a
+            for u, p, a in ProductAuthority.objects.exclude(anchor=0).values_list("user_id", "product_id", "anchor")
+        },
+        "posts": {
+            row[0]: row[1:]
+            for row in Post.objects.values_list(
+                "pk",
+                "weighted_up",
+                "weighted_down",
+                "endorsement_count",
+                "author_authority",
+                "rank_score",
+                "effective_votes",
+            )
+        },
+    }
