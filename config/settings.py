@@ -275,6 +275,21 @@ WENDAO = {
     "STACKEXCHANGE_DATA_DIR": env("STACKEXCHANGE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "stackexchange")),
 }
 
+# --- Knowledge base (knowledge/conf.py documents each) ---------------------------------------
+KNOWLEDGE = {
+    # An accepted answer becomes a candidate above this authority-weighted score...
+    "CANDIDATE_MIN_RANK_SCORE": float(env("KB_CANDIDATE_MIN_RANK_SCORE", "0.5")),
+    # ...and with at least this many effective (weighted) votes.
+    "CANDIDATE_MIN_EFFECTIVE_VOTES": float(env("KB_CANDIDATE_MIN_EFFECTIVE_VOTES", "3")),
+    # Below this confidence the bot's answer counts as a miss, shown to the product's experts.
+    "BOT_MISS_THRESHOLD": float(env("KB_BOT_MISS_THRESHOLD", "0.5")),
+    # Where exported files go, and the absolute site address used in exported article links.
+    "EXPORT_DIR": env("KB_EXPORT_DIR", str(VAR_DIR / "kb-exports")),
+    "SITE_URL": env("SITE_URL", "http://127.0.0.1:8000"),
+    # How often one address may ask the bot answer API without a token ("" for no limit).
+    "BOT_ANON_RATE": env("KB_BOT_ANON_RATE", "600/minute"),
+}
+
 # --- Experts: trust levels, limits, flags, notifications (docs/experts.md) -------------------
 # Trust levels, lowest first. A person reaches a level with at least this authority in the
 # product (0-1000) and an account at least this many days old. Experts of the product and

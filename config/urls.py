@@ -6,10 +6,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The knowledge base's API (bot answers, exports) sits before the general /api/v1/ include.
+    path("api/v1/kb/", include("knowledge.api_urls")),
     path("api/v1/", include("forum.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include("knowledge.urls")),  # /knowledge/ (the knowledge team) and /kb/ (public articles)
     path("", include("forum.urls")),
 ]
 

@@ -1,0 +1,148 @@
+"""Export the knowledge base in the formats bot platforms import.
+
+One module per format, each with ``write(stream, records, deletions, progress)`` writing bytes to
+a binary stream. This package gathers the records (``collect``) and writes a file atomically
+(``export_to_path``): into a temporary file beside the target, renamed over it only when
+complete, so a failed export never leaves a partial file.
+
+Exports are reproducible: the same data gives byte-identical files. Records are ordered by
+article id, JSON keys are sorted, and zip entries carry a fixed timestamp and permissions.
+"""
+
+import contextlib
+import datetime
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from django.db.models import Q
+
+from .. import conf
+from ..models import Article, ArticleStatus
+from . import azure_tsv, bedrock, dialogflow_csv, jsonl, markdown, rasa
+from .base import Deletion, ExportResult, Progress, Record, iso
+
+FORMATS = {
+    "jsonl": jsonl,
+    "dialogflow-csv": dialogflow_csv,
+    "azure-tsv": azure_tsv,
+    "rasa": rasa,
+    "markdown": markdown,
+    "bedrock": bedrock,
+}
+
+
+class ExportError(Exception):
+    """Bad export parameters or an unwritable destination; the message is for the user."""
+
+
+def collect(
+    *, product=None, locale: str = "", since: datetime.datetime | None = None
+) -> tuple[list[Record], list[Deletion]]:
+    """The published articles to export (ordered by id), and with ``since`` the retirements."""
+    articles = Article.objects.filter(status=ArticleStatus.PUBLISHED).select_related("product").order_by("pk")
+    retired = Article.objects.filter(status=ArticleStatus.RETIRED).select_related("product").order_by("pk")
+    if product is not None:
+        articles, retired = articles.filter(product=product), retired.filter(product=product)
+    if locale:
+        articles, retired = articles.filter(locale=locale), retired.filter(locale=locale)
+    deletions: list[Deletion] = []
+    if since is not None:
+        articles = articles.filter(Q(updated_at__gte=since) | Q(published_at__gte=since))
+        deletions = [
+            Deletion(id=a.pk, product=a.product.slug, locale=a.locale, deleted_at=iso(a.retired_at))
+            for a in retired.filter(retired_at__gte=since).only("pk", "locale", "retired_at", "product__slug")
+        ]
+    base = conf.get("SITE_URL").rstrip("/")
+    records = [
+        Record(
+            id=a.pk,
+            version=a.version,
+            title=a.title,
+            alt_questions=list(a.alt_questions),
+            answer_markdown=a.answer_markdown,
+            answer_text=a.answer_text,
+            url=base + a.get_absolute_url(),
+            product=a.product.slug,
+            product_name=a.product.name,
+            tags=list(a.tags),
+            locale=a.locale,
+            authority=round(a.authority, 4),
+            endorsed_by=list(a.endorsed_by),
+            published_at=iso(a.published_at),
+            updated_at=iso(a.updated_at),
+            valid_until=a.valid_until.isoformat() if a.valid_until else None,
+            product_version=a.product_version,
+            slug=a.slug,
+        )
+        for a in articles.defer("answer_html", "search_tokens").iterator(chunk_size=2000)
+    ]
+    return records, deletions
+
+
+def file_name(format: str, *, product=None, locale: str = "", since=None) -> str:
+    module = FORMATS[format]
+    parts = ["wendao-kb", product.slug if product else "all"]
+    if locale:
+        parts.append(locale)
+    if since:
+        parts.append("since-" + since.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    return "-".join(parts) + module.EXTENSION
+
+
+def export_to_path(
+    format: str,
+    path: str | os.PathLike,
+    *,
+    product=None,
+    locale: str = "",
+    since: datetime.datetime | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write one export to ``path`` atomically. Raises ``ExportError`` with a readable message."""
+    if format not in FORMATS:
+        raise ExportError(f"Unknown format {format!r}; use one of: {', '.join(FORMATS)}.")
+    target = Path(path)
+    if target.is_dir():
+        raise ExportError(f"{target} is a directory; give a file name to write.")
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise ExportError(f"Cannot write {target}: the directory {directory} does not exist.")
+    if not os.access(directory, os.W_OK):
+        raise ExportError(f"Cannot write {target}: the directory {directory} is not writable.")
+    records, deletions = collect(product=product, locale=locale, since=since)
+    module = FORMATS[format]
+    try:
+        handle, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
+    except OSError as error:
+        raise ExportError(f"Cannot write {target}: {error.strerror}.") from None
+    try:
+        with os.fdopen(handle, "w+b") as stream:
+            module.write(stream, records, deletions, progress)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except OSError as error:
+        _remove_quietly(temp_name)
+        raise ExportError(f"Cannot write {target}: {error.strerror or error}.") from None
+    except BaseException:
+        _remove_quietly(temp_name)
+        raise
+    digest = hashlib.sha256()
+    with open(target, "rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return ExportResult(
+        path=target,
+        count=len(records),
+        deleted=len(deletions) if module.SUPPORTS_DELETIONS else 0,
+        size=target.stat().st_size,
+        sha256=digest.hexdigest(),
+    )
+
+
+def _remove_quietly(name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name)
