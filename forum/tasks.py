@@ -15,3 +15,29 @@ def post_rerender(post_id: int) -> bool:
         return False
     services.post_rerender(post=post)
     return True
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def authority_recompute(product_id: int | None = None) -> dict:
+    """Rebuild the authority index from the rows (idempotent: a rerun changes nothing)."""
+    from .authority_store import recompute
+
+    return recompute(product_id=product_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def serial_votes_reverse(product_id: int | None = None) -> int:
+    """Void serial votes of the last weeks and log each case (idempotent)."""
+    from .voting_fraud import reverse_serial_votes
+
+    return len(reverse_serial_votes(product_id=product_id))
+
+
+@shared_task
+def authority_nightly() -> dict:
+    """Nightly, by django-celery-beat (migration 0005): reverse serial votes, then recompute all."""
+    from .authority_store import recompute
+    from .voting_fraud import reverse_serial_votes
+
+    reversed_cases = len(reverse_serial_votes())
+    return {"reversals": reversed_cases, **recompute()}
