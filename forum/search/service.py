@@ -1,0 +1,170 @@
+"""Searching questions and finding similar ones: the functions pages, the API and the
+commands call. The engine answers with ids; the rows (and the snippets) come from the database,
+so a question or answer deleted a moment ago is never shown, even before the index has caught up.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from haystack.inputs import Exact, Raw
+from haystack.query import SearchQuerySet
+
+from forum.models import Post, Product, Question, Tag
+
+from . import query as q
+from .documents import plain_text
+from .highlight import mark_all, snippet, terms_of
+
+logger = logging.getLogger(__name__)
+
+SORTS = {"relevance": None, "newest": "-created_at", "score": "-votes"}
+STATUSES = ("answered", "accepted", "unanswered")
+PAGE_SIZE = 20
+SIMILAR_LIMIT = 5
+
+
+class SearchUnavailable(Exception):
+    """The engine failed (a broken or missing index): the page says so instead of a 500."""
+
+
+@dataclass
+class SearchResults:
+    query: q.CleanQuery
+    page: Page | None = None
+    questions: list[Post] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    matched_all_words: bool = True
+
+
+def _base(using: str = "default") -> SearchQuerySet:
+    return SearchQuerySet(using=using).models(Post)
+
+
+def _filtered(sqs: SearchQuerySet, *, product: Product | None, tag: str | None, status: str | None):
+    if product is not None:
+        sqs = sqs.filter(product_id=product.pk)
+    if tag:
+        sqs = sqs.filter(tags=Exact(tag))
+    if status in STATUSES:
+        sqs = sqs.filter(status=Exact(status))
+    return sqs
+
+
+def _run(sqs: SearchQuerySet, page_number, page_size: int) -> Page:
+    try:
+        page = Paginator(sqs, page_size).get_page(page_number)
+        list(page.object_list)  # run the query here, inside the try
+        return page
+    except Exception as error:  # the engine's own errors come in many classes
+        logger.exception("search failed")
+        raise SearchUnavailable(str(error)) from error
+
+
+def search_questions(
+    *,
+    text: str,
+    product: Product | None = None,
+    tag: str | None = None,
+    status: str | None = None,
+    sort: str = "relevance",
+    page: int | str | None = 1,
+    page_size: int = PAGE_SIZE,
+    using: str = "default",
+) -> SearchResults:
+    """One page of questions matching ``text``, best first (or newest, or highest score).
+
+    Every word must match somewhere (title, tags, body, answers); when no question has them all,
+    questions with any of them are shown instead, and the results say so.
+    """
+    query = q.clean_query(text)
+    results = SearchResults(query=query)
+    if query.truncated:
+        results.messages.append(
+            _("Your search was shortened to its first %(count)d characters.") % {"count": q.MAX_QUERY_CHARS}
+        )
+    if query.is_empty:
+        if query.text:
+            results.messages.append(_("Those words are too common to search for. Try more specific words."))
+        return results
+    sqs = _filtered(_base(using), product=product, tag=tag, status=status)
+    if SORTS.get(sort):
+        sqs = sqs.order_by(SORTS[sort])
+    found = _run(sqs.filter(content=Raw(q.search_query_string(query))), page, page_size)
+    if not found.paginator.count and len(query.words) + len(query.phrases) > 1:
+        found = _run(sqs.filter(content=Raw(q.search_query_string(query, match_all=False))), page, page_size)
+        results.matched_all_words = False
+        if found.paginator.count:
+            results.messages.append(_("No question has all of your words; these have some of them."))
+    results.page = found
+    results.questions = _load(found.object_list, terms=_highlight_terms(query))
+    return results
+
+
+def _highlight_terms(query: q.CleanQuery) -> set[str]:
+    return terms_of(" ".join(query.words + [w for phrase in query.phrases for w in phrase]))
+
+
+def _load(hits, *, terms: set[str] | None = None) -> list[Post]:
+    """The visible questions behind the hits, in the hits' order, with snippets if asked."""
+    ids = [int(hit.pk) for hit in hits]
+    queryset = Question.objects.visible().filter(pk__in=ids).select_related("product", "author")
+    queryset = queryset.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    if terms is not None:
+        answers = Post.objects.filter(deleted_at__isnull=True).only("pk", "question_id", "body_html")
+        queryset = queryset.prefetch_related(Prefetch("answers", queryset=answers, to_attr="visible_answers"))
+    by_id = {question.pk: question for question in queryset}
+    questions = [by_id[i] for i in ids if i in by_id]
+    if terms is not None:
+        for question in questions:
+            question.snippet = _snippet_of(question, terms)
+            question.title_html = mark_all(question.title, terms)
+    return questions
+
+
+def _snippet_of(question: Post, terms: set[str]) -> str:
+    body = plain_text(question.body_html)
+    marked = snippet(body, terms)
+    if "<mark" in marked:
+        return marked
+    for answer in question.visible_answers:
+        answer_snippet = snippet(plain_text(answer.body_html), terms, fallback_chars=0)
+        if "<mark" in answer_snippet:
+            return answer_snippet
+    return marked
+
+
+def similar_question_ids(
+    *,
+    title: str,
+    body: str = "",
+    product: Product | None = None,
+    limit: int = SIMILAR_LIMIT,
+    exclude: int | None = None,
+    baseline: bool = False,
+    using: str = "default",
+) -> list[int]:
+    """Ids of the questions most like one being asked, best first (none for an empty title)."""
+    raw = q.baseline_query_string(title, body) if baseline else q.similar_query_string(title, body)
+    if not raw:
+        return []
+    sqs = _filtered(_base(using), product=product, tag=None, status=None).filter(content=Raw(raw))
+    try:
+        hits = sqs[: limit + (1 if exclude is not None else 0)]
+        ids = [int(hit.pk) for hit in hits]
+    except Exception as error:
+        logger.exception("similar-questions search failed")
+        raise SearchUnavailable(str(error)) from error
+    return [i for i in ids if i != exclude][:limit]
+
+
+def similar_questions(*, title: str, body: str = "", product: Product | None = None, limit: int = SIMILAR_LIMIT):
+    """Up to ``limit`` visible questions like the one being asked, with their answer status."""
+    return _load([_Hit(i) for i in similar_question_ids(title=title, body=body, product=product, limit=limit)])
+
+
+@dataclass
+class _Hit:
+    pk: int
