@@ -190,15 +190,23 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Search ---------------------------------------------------------------------------------
+# Embedded default: a Whoosh index on disk with jieba for Chinese (forum/search/backend.py).
+# Elasticsearch/OpenSearch or Solr is a settings change: HAYSTACK_ENGINE, HAYSTACK_URL and
+# HAYSTACK_INDEX_NAME (see docs/search.md).
 WHOOSH_INDEX_PATH = env("WHOOSH_INDEX_PATH", str(VAR_DIR / "whoosh_index"))
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": env("HAYSTACK_ENGINE", "haystack.backends.whoosh_backend.WhooshEngine"),
+        "ENGINE": env("HAYSTACK_ENGINE", "forum.search.backend.WendaoWhooshEngine"),
         "PATH": WHOOSH_INDEX_PATH,
         "URL": env("HAYSTACK_URL"),
         "INDEX_NAME": env("HAYSTACK_INDEX_NAME", "wendao"),
+        "TIMEOUT": env_int("HAYSTACK_TIMEOUT", 10),
+        # Errors reach our code (and Celery's retries) instead of being logged and swallowed;
+        # forum/search/service.py turns them into a message on the page.
+        "SILENTLY_FAIL": False,
     }
 }
+HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 # --- REST API -------------------------------------------------------------------------------
 # Who may do what is decided by forum.permissions inside the services (the same rules as the

@@ -17,6 +17,16 @@ def post_rerender(post_id: int) -> bool:
     return True
 
 
+# Search: every task named search_* goes to the "search" queue (CELERY_TASK_ROUTES), consumed by
+# one worker process, so the Whoosh index has a single writer.
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+def search_reindex_question(question_id: int) -> bool:
+    """Bring one question's search document up to date (or remove it); idempotent."""
+    from .search.indexing import question_reindex
+
+    return question_reindex(question_id=question_id)
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def authority_recompute(product_id: int | None = None) -> dict:
     """Rebuild the authority index from the rows (idempotent: a rerun changes nothing)."""

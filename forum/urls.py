@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_search
 from .api import pages as api_pages
 
 app_name = "forum"
@@ -8,8 +8,8 @@ app_name = "forum"
 urlpatterns = [
     path("", views.home, name="home"),
     path("p/<slug:slug>/", views.product_detail, name="product"),
-    path("p/<slug:slug>/ask/", views.ask, name="ask_in_product"),
-    path("ask/", views.ask, name="ask"),
+    path("p/<slug:slug>/ask/", views_search.check_similar_first(views.ask), name="ask_in_product"),
+    path("ask/", views_search.check_similar_first(views.ask), name="ask"),
     path("q/<int:pk>/", views.question_detail, name="question"),
     path("q/<int:pk>/answer/", views.answer_create, name="answer"),
     path("posts/<int:pk>/comment/", views.comment_create, name="comment"),
@@ -25,4 +25,7 @@ urlpatterns = [
     path("settings/tokens/", api_pages.tokens, name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", api_pages.token_revoke_view, name="api_token_revoke"),
     path("signup/", views.signup, name="signup"),
+    path("search/", views_search.search, name="search"),
+    path("search.json", views_search.search_json, name="search_json"),
+    path("search/similar/", views_search.similar, name="similar"),
 ]

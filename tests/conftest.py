@@ -12,6 +12,26 @@ from forum.models import Role, RoleAssignment
 from .factories import ProductFactory, UserFactory, make_expert
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_search_index(tmp_path_factory):
+    """Every test run writes its own Whoosh index in a fresh temporary folder: tests never touch
+    ``var/``, and two runs at once (or xdist workers) never share an index. Session-scoped and
+    autouse, so it is in place before the real Celery worker of ``tests/worker.py`` starts."""
+    import os
+
+    from django.conf import settings
+    from haystack import connections
+
+    path = str(tmp_path_factory.mktemp("whoosh_index"))
+    settings.WHOOSH_INDEX_PATH = path
+    os.environ["WHOOSH_INDEX_PATH"] = path
+    for alias in connections.connections_info:
+        if "whoosh" in connections.connections_info[alias]["ENGINE"].lower():
+            connections.connections_info[alias]["PATH"] = path
+            connections.reload(alias)
+    yield path
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     # Role and expert caches must not leak between tests that reuse primary keys.
