@@ -11,10 +11,10 @@ cache (``bump_generation``). Each query reads that token (one cache round trip);
 from the one the process built with, the process folds in the articles changed since its
 watermark. A missing token (cache flushed) makes the process rebuild from scratch.
 
-Confidence: BM25 only *ranks* candidates; the confidence in [0, 1] is the idf-weighted cosine
-between the query's tokens and the best-matching single phrasing of the article, so "how do I
-reset my router" asked exactly as an article phrasing gives 1.0 and a query sharing only a
-common word gives little.
+Confidence: BM25 only *ranks* candidates; the confidence in [0, 1] compares the query with the
+best-matching single phrasing of the article: 0.7 × the idf-weighted share of the query's words
+the phrasing contains + 0.3 × the share of the phrasing's words the query contains. A question
+asked exactly as a phrasing gives 1.0; one that shares only a common word gives little.
 """
 
 import math
@@ -35,6 +35,10 @@ PHRASE_SEPARATOR = " | "
 # BM25 constants, the usual values (Robertson & Zaragoza 2009).
 K1 = 1.2
 B = 0.75
+# Confidence weighs how much of the *question* a phrasing covers above how much of the phrasing
+# the question covers: "reset router" fully answered by "how to reset the router to factory
+# settings" is a good match even though the phrasing says more.
+QUERY_COVER_WEIGHT = 0.7
 # How far back an incremental refresh looks before its watermark: covers transactions that
 # committed a little after the timestamps they wrote.
 REFRESH_SLACK = timedelta(seconds=120)
@@ -281,17 +285,19 @@ class ArticleIndex:
         # A query word no article uses weighs as much as the rarest word there is: a question
         # about something the knowledge base never mentions must not look well answered.
         unseen_idf = math.log(1 + (n + 0.5) / 0.5)
-        query_weights = {t: (idf[t] if t in index.postings else unseen_idf) ** 2 for t in query_terms}
-        query_norm = math.sqrt(sum(query_weights.values()))
+        query_weights = {t: idf[t] if t in index.postings else unseen_idf for t in query_terms}
+        query_total = sum(query_weights.values())
         hits = []
         for article_id, score in shortlist:
             best = 0.0
             for phrase in index.docs[article_id].phrasings:
-                shared = sum(query_weights[t] for t in query_terms if t in phrase)
+                shared = [t for t in query_terms if t in phrase]
                 if not shared:
                     continue
-                phrase_norm = math.sqrt(sum(index.idf(t) ** 2 for t in phrase))
-                best = max(best, shared / (query_norm * phrase_norm) if phrase_norm else 0.0)
+                phrase_total = sum(index.idf(t) for t in phrase)
+                query_cover = sum(query_weights[t] for t in shared) / query_total
+                phrase_cover = sum(index.idf(t) for t in shared) / phrase_total if phrase_total else 0.0
+                best = max(best, QUERY_COVER_WEIGHT * query_cover + (1 - QUERY_COVER_WEIGHT) * phrase_cover)
             hits.append(Hit(article_id=article_id, confidence=round(min(1.0, best), 4), score=score))
         return hits
 

@@ -25,7 +25,9 @@ class _Dump(_Dumper):
     pass
 
 
-_Dump.add_representer(_Block, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|"))
+_Dump.add_representer(
+    _Block, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style="|")
+)
 
 
 def intent_key(record) -> str:

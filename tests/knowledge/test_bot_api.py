@@ -15,7 +15,12 @@ URL = "/api/v1/kb/answer"
 @pytest.fixture
 def zh_article(product, erin, alice, bob, kate):
     candidate = endorsed_candidate(
-        product=product, expert=erin, asker=alice, answerer=bob, title="路由器怎么恢复出厂设置？", body="按住路由器背面的复位键十秒钟，指示灯闪烁后松开。"
+        product=product,
+        expert=erin,
+        asker=alice,
+        answerer=bob,
+        title="路由器怎么恢复出厂设置？",
+        body="按住路由器背面的复位键十秒钟，指示灯闪烁后松开。",
     )
     return publish(candidate, kate, locale="zh-hans", alt_questions=["路由器重置", "忘记管理员密码怎么办"])
 
@@ -99,7 +104,9 @@ def test_retired_articles_are_not_answered_and_reinstated_ones_are(client, artic
 def test_another_process_sees_a_publish_through_the_generation_token(client, article, product, erin, alice, bob, kate):
     other_process = retrieval.ArticleIndex()
     assert [h.article_id for h in other_process.search("reset router")] == [article.pk]
-    candidate = endorsed_candidate(product=product, expert=erin, asker=alice, answerer=bob, title="How to update the firmware?")
+    candidate = endorsed_candidate(
+        product=product, expert=erin, asker=alice, answerer=bob, title="How to update the firmware?"
+    )
     second = publish(candidate, kate)
     assert [h.article_id for h in other_process.search("update firmware")] == [second.pk]
     cache.clear()  # a flushed cache makes every process rebuild

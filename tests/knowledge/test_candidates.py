@@ -119,7 +119,11 @@ def test_rejecting_needs_a_reason_and_an_editor(candidate, kate, erin):
         services.candidate_reject(editor=kate, candidate=candidate, reason="  ")
     services.candidate_reject(editor=kate, candidate=candidate, reason="Not general enough")
     candidate.refresh_from_db()
-    assert (candidate.status, candidate.reject_reason, candidate.reviewed_by) == ("rejected", "Not general enough", kate)
+    assert (candidate.status, candidate.reject_reason, candidate.reviewed_by) == (
+        "rejected",
+        "Not general enough",
+        kate,
+    )
     # A rejected candidate stays rejected when the answer is endorsed by another expert later.
     assert services.candidate_evaluate(answer=candidate.answer).status == CandidateStatus.REJECTED
 
