@@ -81,7 +81,7 @@ class ProductListApi(generics.GenericAPIView):
     pagination_class = NamePagination
     queryset = Product.objects.none()
 
-    @extend_schema(operation_id="products_list", summary="List products")
+    @extend_schema(operation_id="products_list", summary="List products", responses=s.ProductSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.products_with_counts())
         return self.get_paginated_response(s.ProductSerializer(page, many=True, context=_context(request)).data)
@@ -101,7 +101,11 @@ class TagListApi(generics.GenericAPIView):
     pagination_class = NamePagination
     queryset = Product.objects.none()
 
-    @extend_schema(operation_id="products_tags_list", summary="A product's tags with their question counts")
+    @extend_schema(
+        operation_id="products_tags_list",
+        summary="A product's tags with their question counts",
+        responses=s.TagSerializer(many=True),
+    )
     def get(self, request, slug):
         product = _get(Product.objects, slug=slug)
         page = self.paginate_queryset(api_selectors.product_tags(product))
@@ -121,7 +125,11 @@ class QuestionListApi(generics.GenericAPIView):
     def get_queryset(self):
         return selectors.question_list()
 
-    @extend_schema(operation_id="questions_list", summary="List questions (filters, cursor pages)")
+    @extend_schema(
+        operation_id="questions_list",
+        summary="List questions (filters, cursor pages)",
+        responses=s.QuestionListSerializer(many=True),
+    )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         data = s.QuestionListSerializer(page, many=True, context=_context(request)).data
@@ -296,7 +304,11 @@ class PostCommentsApi(generics.GenericAPIView):
     pagination_class = CommentPagination
     queryset = Post.objects.none()
 
-    @extend_schema(operation_id="posts_comments_list", summary="A post's comments, oldest first")
+    @extend_schema(
+        operation_id="posts_comments_list",
+        summary="A post's comments, oldest first",
+        responses=s.CommentSerializer(many=True),
+    )
     def get(self, request, pk):
         post = _get(api_selectors.post_for_action, pk=pk)
         permissions.require(request.user, "post.view", post)
@@ -324,7 +336,11 @@ class PostRevisionsApi(generics.GenericAPIView):
     pagination_class = RevisionPagination
     queryset = Post.objects.none()
 
-    @extend_schema(operation_id="posts_revisions_list", summary="Every version of a post's text, oldest first")
+    @extend_schema(
+        operation_id="posts_revisions_list",
+        summary="Every version of a post's text, oldest first",
+        responses=s.RevisionSerializer(many=True),
+    )
     def get(self, request, pk):
         post = _get(api_selectors.post_for_action, pk=pk)
         permissions.require(request.user, "post.history", post)

@@ -1,0 +1,182 @@
+"""Who may call what: every endpoint and method of the API against every role, in one table.
+
+The rows are checked against the OpenAPI schema, so an endpoint added without a row here (or a
+row left behind by a removed endpoint) fails ``test_every_operation_has_a_row``. Each cell runs
+in its own fresh database, authenticated with a personal token, against this scenario:
+
+- ``owner`` (a customer) asked question Q in product P and wrote answer A to it, and wrote
+  answer D that they then deleted; ``{slug}`` is P, ``{id}`` of a user is the owner.
+- ``new`` joined a minute ago; ``other`` is another long-standing customer; ``expert`` is an
+  expert of P, ``elsewhere`` of another product; ``editor`` is a knowledge editor; ``admin`` a
+  superuser; ``anon`` sends no credentials.
+"""
+
+import pytest
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+
+from forum import permissions, services
+from forum.models import Role, RoleAssignment
+
+from ..factories import ProductFactory, TagFactory, UserFactory, make_answer, make_expert, make_question
+from .conftest import token_client
+
+ROLES = ["anon", "new", "other", "owner", "expert", "elsewhere", "editor", "admin"]
+
+# fmt: off
+MATRIX = """
+method  path                                     anon  new  other owner expert elsewhere editor admin
+GET     /api/v1/products/                         200  200   200   200   200     200     200    200
+GET     /api/v1/products/{slug}/                  200  200   200   200   200     200     200    200
+GET     /api/v1/products/{slug}/tags/             200  200   200   200   200     200     200    200
+GET     /api/v1/questions/                        200  200   200   200   200     200     200    200
+POST    /api/v1/questions/                        401  201   201   201   201     201     201    201
+GET     /api/v1/questions/{id}/                   200  200   200   200   200     200     200    200
+PATCH   /api/v1/questions/{id}/                   401  403   403   200   200     403     403    200
+DELETE  /api/v1/questions/{id}/                   401  403   403   204   204     403     403    204
+POST    /api/v1/questions/{id}/answers/           401  201   201   201   201     201     201    201
+GET     /api/v1/answers/{id}/                     200  200   200   200   200     200     200    200
+PATCH   /api/v1/answers/{id}/                     401  403   403   200   200     403     403    200
+DELETE  /api/v1/answers/{id}/                     401  403   403   204   204     403     403    204
+POST    /api/v1/answers/{id}/accept/              401  403   403   200   403     403     403    403
+DELETE  /api/v1/answers/{id}/accept/              401  403   403   200   403     403     403    403
+POST    /api/v1/answers/{id}/endorsement/         401  403   403   403   200     403     403    200
+DELETE  /api/v1/answers/{id}/endorsement/         401  403   403   403   200     403     403    200
+POST    /api/v1/posts/{id}/vote/                  401  200   200   403   200     200     200    200
+GET     /api/v1/posts/{id}/comments/              200  200   200   200   200     200     200    200
+POST    /api/v1/posts/{id}/comments/              401  201   201   201   201     201     201    201
+GET     /api/v1/posts/{id}/revisions/             200  200   200   200   200     200     200    200
+POST    /api/v1/posts/{id}/undelete/              401  403   403   403   200     403     403    200
+GET     /api/v1/users/{id}/                       200  200   200   200   200     200     200    200
+GET     /api/v1/me/                               401  200   200   200   200     200     200    200
+PATCH   /api/v1/me/                               401  200   200   200   200     200     200    200
+"""
+# fmt: on
+
+
+def _parse(table: str) -> dict[tuple[str, str], dict[str, int]]:
+    lines = [line.split() for line in table.strip().splitlines()]
+    header, rows = lines[0], lines[1:]
+    assert header[2:] == ROLES
+    return {(row[0], row[1]): dict(zip(ROLES, map(int, row[2:]), strict=True)) for row in rows}
+
+
+EXPECTED = _parse(MATRIX)
+
+# Which object each path's {id} names, and a valid body for each write.
+TARGETS = {
+    "/api/v1/questions/{id}/": "question",
+    "/api/v1/questions/{id}/answers/": "question",
+    "/api/v1/answers/{id}/": "answer",
+    "/api/v1/answers/{id}/accept/": "answer",
+    "/api/v1/answers/{id}/endorsement/": "answer",
+    "/api/v1/posts/{id}/vote/": "answer",
+    "/api/v1/posts/{id}/comments/": "question",
+    "/api/v1/posts/{id}/revisions/": "question",
+    "/api/v1/posts/{id}/undelete/": "deleted",
+    "/api/v1/users/{id}/": "owner",
+}
+BODIES = {
+    ("POST", "/api/v1/questions/"): {"product": "router", "title": "Does it support WPA3? 支持吗", "body": "x" * 20},
+    ("PATCH", "/api/v1/questions/{id}/"): {"title": "An edited title, 修改后的标题"},
+    ("POST", "/api/v1/questions/{id}/answers/"): {"body": "Yes, since firmware 2.0. 是的。"},
+    ("PATCH", "/api/v1/answers/{id}/"): {"body": "An edited answer with enough text."},
+    ("POST", "/api/v1/answers/{id}/endorsement/"): {"note": "Verified"},
+    ("POST", "/api/v1/posts/{id}/vote/"): {"value": 1},
+    ("POST", "/api/v1/posts/{id}/comments/"): {"body": "Thanks for asking."},
+    ("PATCH", "/api/v1/me/"): {"display_name": "新名字"},
+}
+
+
+def _prepare_unaccept(world, user):
+    services.answer_accept(user=world["owner"], answer=world["answer"])
+
+
+def _prepare_withdraw(world, user):
+    if user is not None and permissions.allowed(user, "answer.endorse", world["answer"]):
+        services.answer_endorse(expert=user, answer=world["answer"])
+
+
+PREPARE = {
+    ("DELETE", "/api/v1/answers/{id}/accept/"): _prepare_unaccept,
+    ("DELETE", "/api/v1/answers/{id}/endorsement/"): _prepare_withdraw,
+}
+
+
+def _world():
+    product = ProductFactory(slug="router", name="Router")
+    elsewhere_product = ProductFactory(slug="camera", name="Camera")
+    TagFactory(product=product, name="wifi")
+    owner = UserFactory(username="owner")
+    question = make_question(author=owner, product=product, title="Router drops Wi-Fi 路由器断线", tags=["wifi"])
+    answer = make_answer(question=question, author=owner, body="Answering my own question: update it.")
+    deleted = make_answer(question=question, author=owner, body="An answer I deleted afterwards.")
+    services.post_delete(user=owner, post=deleted)
+    editor = UserFactory(username="editor")
+    RoleAssignment.objects.create(user=editor, role=Role.KNOWLEDGE_EDITOR)
+    users = {
+        "anon": None,
+        "new": UserFactory(username="newcomer", date_joined=timezone.now() - timezone.timedelta(minutes=1)),
+        "other": UserFactory(username="other"),
+        "owner": owner,
+        "expert": make_expert(UserFactory(username="expert"), product),
+        "elsewhere": make_expert(UserFactory(username="elsewhere"), elsewhere_product),
+        "editor": editor,
+        "admin": UserFactory(username="admin", is_superuser=True, is_staff=True),
+    }
+    return {"product": product, "question": question, "answer": answer, "deleted": deleted, **users}, users
+
+
+def _url(path: str, world) -> str:
+    target = TARGETS.get(path)
+    return path.format(slug=world["product"].slug, id=world[target].pk if target else "")
+
+
+def _schema_operations() -> set[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+@pytest.mark.django_db
+def test_every_operation_has_a_row():
+    operations = _schema_operations()
+    missing = sorted(operations - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - operations)
+    assert not missing, f"API operations without a row in the authorization matrix: {missing}"
+    assert not stale, f"Rows for operations the API no longer has: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED), ids=lambda v: v)
+def test_matrix(method, path, role):
+    world, users = _world()
+    user = users[role]
+    if prepare := PREPARE.get((method, path)):
+        prepare(world, user)
+    client = token_client(user) if user is not None else token_client_anonymous()
+    response = client.generic(method, _url(path, world), **_body(method, path))
+    expected = EXPECTED[(method, path)][role]
+    assert response.status_code == expected, (
+        f"{method} {path} as {role}: got {response.status_code}, expected {expected}: {response.content[:300]!r}"
+    )
+
+
+def token_client_anonymous():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def _body(method: str, path: str) -> dict:
+    import json
+
+    body = BODIES.get((method, path))
+    if body is None:
+        return {}
+    return {"data": json.dumps(body), "content_type": "application/json"}
