@@ -248,6 +248,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security (production) ------------------------------------------------------------------
+# Sessions are read from the cache and written through to the database: a signed-in page view
+# then costs no session query, and nothing is lost when the cache is flushed.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
