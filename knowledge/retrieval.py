@@ -123,6 +123,22 @@ class _Doc:
     length: int
     tf: Counter
     phrasings: list[frozenset[str]]
+    card: "Card | None" = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the bot answers with, kept in the index so answering needs no database read."""
+
+    article_id: int
+    version: int
+    title: str
+    slug: str
+    answer_markdown: str
+    answer_text: str
+    product: str
+    locale: str
+    updated_at: object
 
 
 @dataclass
@@ -130,8 +146,13 @@ class _ProductIndex:
     docs: dict[int, _Doc] = field(default_factory=dict)
     postings: dict[str, dict[int, int]] = field(default_factory=dict)
     total_length: int = 0
+    # idf (and each phrasing's idf total) only change when documents come or go; cached between.
+    _idf: dict[str, float] = field(default_factory=dict)
+    _phrase_totals: dict[frozenset, float] = field(default_factory=dict)
 
     def add(self, article_id: int, doc: _Doc) -> None:
+        self._idf.clear()
+        self._phrase_totals.clear()
         self.docs[article_id] = doc
         self.total_length += doc.length
         for term, count in doc.tf.items():
@@ -141,6 +162,8 @@ class _ProductIndex:
         doc = self.docs.pop(article_id, None)
         if doc is None:
             return
+        self._idf.clear()
+        self._phrase_totals.clear()
         self.total_length -= doc.length
         for term in doc.tf:
             posting = self.postings.get(term)
@@ -150,9 +173,18 @@ class _ProductIndex:
                     del self.postings[term]
 
     def idf(self, term: str) -> float:
-        n = len(self.docs)
-        df = len(self.postings.get(term, ()))
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        value = self._idf.get(term)
+        if value is None:
+            n = len(self.docs)
+            df = len(self.postings.get(term, ()))
+            value = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return value
+
+    def phrase_total(self, phrase: frozenset) -> float:
+        value = self._phrase_totals.get(phrase)
+        if value is None:
+            value = self._phrase_totals[phrase] = sum(self.idf(t) for t in phrase)
+        return value
 
 
 @dataclass
@@ -160,6 +192,7 @@ class Hit:
     article_id: int
     confidence: float
     score: float
+    card: Card | None = None
 
 
 def _doc_from_tokens(product_id: int, locale: str, search_tokens: str) -> _Doc:
@@ -207,13 +240,15 @@ class ArticleIndex:
     def _load(self, queryset) -> None:
         from .models import ArticleStatus
 
-        rows = queryset.values_list("pk", "product_id", "locale", "status", "search_tokens", "updated_at")
-        for pk, product_id, locale, status, tokens, updated_at in rows.iterator(chunk_size=2000):
+        fields = ["pk", "product_id", "locale", "status", "search_tokens", "updated_at"]
+        fields += ["version", "title", "slug", "answer_markdown", "answer_text", "product__slug"]
+        for row in queryset.values_list(*fields).iterator(chunk_size=2000):
+            pk, product_id, locale, status, tokens, updated_at, version, title, slug, markdown, text, product = row
             self._remove(pk)
             if status == ArticleStatus.PUBLISHED and tokens:
-                self._products.setdefault(product_id, _ProductIndex()).add(
-                    pk, _doc_from_tokens(product_id, locale, tokens)
-                )
+                doc = _doc_from_tokens(product_id, locale, tokens)
+                doc.card = Card(pk, version, title, slug, markdown, text, product, locale, updated_at)
+                self._products.setdefault(product_id, _ProductIndex()).add(pk, doc)
                 self._where[pk] = product_id
             if self._watermark is None or updated_at > self._watermark:
                 self._watermark = updated_at
@@ -281,7 +316,7 @@ class ArticleIndex:
         if locale:
             scores = {a: s for a, s in scores.items() if index.docs[a].locale == locale}
         # Confidence is costlier than BM25, so only the best few by BM25 are scored for it.
-        shortlist = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: max(limit * 5, 20)]
+        shortlist = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: max(limit * 4, 12)]
         # A query word no article uses weighs as much as the rarest word there is: a question
         # about something the knowledge base never mentions must not look well answered.
         unseen_idf = math.log(1 + (n + 0.5) / 0.5)
@@ -294,11 +329,18 @@ class ArticleIndex:
                 shared = [t for t in query_terms if t in phrase]
                 if not shared:
                     continue
-                phrase_total = sum(index.idf(t) for t in phrase)
+                phrase_total = index.phrase_total(phrase)
                 query_cover = sum(query_weights[t] for t in shared) / query_total
                 phrase_cover = sum(index.idf(t) for t in shared) / phrase_total if phrase_total else 0.0
                 best = max(best, QUERY_COVER_WEIGHT * query_cover + (1 - QUERY_COVER_WEIGHT) * phrase_cover)
-            hits.append(Hit(article_id=article_id, confidence=round(min(1.0, best), 4), score=score))
+            hits.append(
+                Hit(
+                    article_id=article_id,
+                    confidence=round(min(1.0, best), 4),
+                    score=score,
+                    card=index.docs[article_id].card,
+                )
+            )
         return hits
 
 

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -28,6 +29,8 @@ from .models import (
 DEMAND_PER_DUPLICATE = 20
 DEMAND_PER_BOT_QUERY = 10
 QUEUE_SORTS = ("score", "demand", "newest")
+# A renamed product slug is seen by the bot API within this many seconds.
+PRODUCT_CACHE_SECONDS = 300
 
 
 @dataclass
@@ -261,6 +264,17 @@ def answers_due_for_evaluation() -> QuerySet[Post]:
         effective_votes__gte=conf.get("CANDIDATE_MIN_EFFECTIVE_VOTES"),
         kb_candidate__isnull=True,
     ).order_by("pk")[:1000]
+
+
+def product_by_slug(slug: str) -> Product | None:
+    """The product for a slug, cached: the bot API looks it up on every question."""
+    key = f"wendao:kb:product:{slug}"
+    product = cache.get(key)
+    if product is None:
+        product = Product.objects.filter(slug=slug).only("pk", "slug", "name", "language").first()
+        if product is not None:
+            cache.set(key, product, PRODUCT_CACHE_SECONDS)
+    return product
 
 
 # --- Bot figures (also given to the forum through forum.hooks) --------------------------------

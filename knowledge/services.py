@@ -357,8 +357,8 @@ def article_record_view(*, article: Article) -> None:
 def bot_answer(*, query: str, product: Product | None = None, locale: str = "", limit: int = 3) -> dict:
     """Answer a bot's question from the published articles, and log the question (anonymised).
 
-    Returns the hits (best first) as articles with a ``confidence`` attribute, the top confidence
-    and whether it counted as a miss.
+    Returns the hits (best first) as ``retrieval.Hit`` with their ``card`` (the article's answer
+    as indexed: no database read), the top confidence and whether it counted as a miss.
     """
     query = " ".join(clean_text(query).split())
     if not query:
@@ -368,23 +368,16 @@ def bot_answer(*, query: str, product: Product | None = None, locale: str = "", 
     if locale:
         locale = _clean_locale(locale)
     hits = retrieval.INDEX.search(query, product_id=product.pk if product else None, locale=locale or None, limit=limit)
-    by_id = Article.objects.select_related("product").in_bulk([h.article_id for h in hits])
-    articles = []
-    for hit in hits:
-        article = by_id.get(hit.article_id)
-        if article is not None and article.status == ArticleStatus.PUBLISHED:
-            article.confidence = hit.confidence
-            articles.append(article)
-    confidence = articles[0].confidence if articles else 0.0
+    confidence = hits[0].confidence if hits else 0.0
     is_miss = confidence < conf.get("BOT_MISS_THRESHOLD")
     bot_query_log(query=query, product=product, locale=locale, confidence=confidence,
-                  article=articles[0] if articles else None, is_miss=is_miss)  # fmt: skip
-    return {"articles": articles, "confidence": confidence, "is_miss": is_miss}
+                  article_id=hits[0].article_id if hits else None, is_miss=is_miss)  # fmt: skip
+    return {"hits": hits, "confidence": confidence, "is_miss": is_miss}
 
 
 @transaction.atomic
 def bot_query_log(
-    *, query: str, product: Product | None, locale: str, confidence: float, article: Article | None, is_miss: bool
+    *, query: str, product: Product | None, locale: str, confidence: float, article_id: int | None, is_miss: bool
 ) -> BotQuery:
     text = retrieval.anonymise(query)
     miss = _record_miss(text=text, product=product, locale=locale) if is_miss else None
@@ -393,7 +386,7 @@ def bot_query_log(
         locale=locale,
         text=text,
         confidence=confidence,
-        article=None if is_miss else article,
+        article_id=None if is_miss else article_id,
         miss=miss,
     )
 
