@@ -149,25 +149,87 @@ def answer_breakdown(answer: Post, experts: frozenset[int] | None = None) -> dic
     return data
 
 
-def authority_history(user, product_id: int, *, weeks: int = 26) -> list[tuple[int, int]]:
-    """The user's authority index (0-1000) at the end of each of the last ``weeks`` weeks.
+def author_anchor(product_id: int | None = None):
+    """An annotation: the row author's stored authority in ``product_id`` (or the row's product)."""
+    product = product_id if product_id is not None else OuterRef("product_id")
+    return Subquery(
+        ProductAuthority.objects.filter(user_id=OuterRef("author_id"), product_id=product).values("anchor")[:1]
+    )
 
-    Recomputed from the rows (the same contributions the index sums), so the chart can never
-    disagree with the number beside it. Returns ``[(day ordinal, index), ...]`` oldest first.
+
+def answer_annotations(product_id: int) -> dict:
+    """Annotations for a thread's answers: the author's authority and the first active endorsement
+    (with its expert), so the page needs no query of its own for either."""
+    first = Endorsement.objects.filter(answer_id=OuterRef("pk"), withdrawn_at__isnull=True).order_by("created_at", "pk")
+    return {
+        "author_anchor": author_anchor(product_id),
+        "e_expert_id": Subquery(first.values("expert_id")[:1]),
+        "e_expert_username": Subquery(first.values("expert__username")[:1]),
+        "e_expert_display_name": Subquery(first.values("expert__display_name")[:1]),
+        "e_created_at": Subquery(first.values("created_at")[:1]),
+        "e_note": Subquery(first.values("note")[:1]),
+    }
+
+
+def thread_context(*, question: Post, answers: list[Post], user) -> dict:
+    """What the question page shows of the index, from the annotations ``answer_annotations`` and
+    ``author_anchor`` put on the thread's rows: no query, except one when some answer has more
+    than one endorsement. Sets ``answer.breakdown`` and ``answer.active_endorsements``."""
+    from .models import User
+    from .permissions import is_expert
+
+    experts, day = _experts(question.product_id), day_of(timezone.now())
+    anchors: dict[int, int] = {}
+    for row in [question, *answers, *(c for p in [question, *answers] for c in getattr(p, "comment_list", ()))]:
+        anchors[row.author_id] = getattr(row, "author_anchor", None) or 0
+    several = [a.pk for a in answers if a.endorsement_count > 1]
+    by_answer: dict[int, list[Endorsement]] = defaultdict(list)
+    if several:
+        rows = Endorsement.objects.filter(answer_id__in=several, withdrawn_at__isnull=True).select_related("expert")
+        for endorsement in rows.order_by("created_at", "pk"):
+            by_answer[endorsement.answer_id].append(endorsement)
+    mine = set()
+    for answer in answers:
+        if answer.pk not in by_answer and getattr(answer, "e_expert_id", None):
+            expert = User(
+                pk=answer.e_expert_id, username=answer.e_expert_username, display_name=answer.e_expert_display_name
+            )
+            by_answer[answer.pk] = [
+                Endorsement(answer_id=answer.pk, expert=expert, created_at=answer.e_created_at, note=answer.e_note)
+            ]
+        answer.active_endorsements = by_answer.get(answer.pk, [])
+        answer.breakdown = answer_breakdown(answer, experts)
+        if any(e.expert_id == user.pk for e in answer.active_endorsements):
+            mine.add(answer.pk)
+    return {
+        "authorities": {uid: _view(uid, question.product_id, anchor, experts, day) for uid, anchor in anchors.items()},
+        "my_endorsements": mine,
+        "user_is_expert": is_expert(user, question.product_id),
+    }
+
+
+def authority_profile(user, *, weeks: int = 26) -> list[dict]:
+    """``user_authorities`` plus each product's weekly history for the profile's chart.
+
+    The history is recomputed from the rows (the same contributions the index sums), so the chart
+    can never disagree with the number beside it; a fixed number of queries for all products.
     """
     c = constants()
     today = day_of(timezone.now())
-    contributions = _contributions(product_id=product_id, author_ids=[user.pk], c=c).get((user.pk, product_id), [])
-    is_expert = RoleAssignment.objects.filter(user=user, role=Role.EXPERT, product_id=product_id).exists()
-    contributions.sort()
-    points, total, i = [], 0, 0
-    for week in range(weeks - 1, -1, -1):
-        day = today - 7 * week
-        while i < len(contributions) and contributions[i][0] <= day:
-            total += contributions[i][1]
-            i += 1
-        points.append((day, authority.display_index(authority.points_on(total, day, is_expert, c), c)))
-    return points
+    standings = user_authorities(user)
+    contributions = _contributions(author_ids=[user.pk], c=c) if standings else {}
+    for standing in standings:
+        items = sorted(contributions.get((user.pk, standing["product"].pk), []))
+        history, total, i = [], 0, 0
+        for week in range(weeks - 1, -1, -1):
+            day = today - 7 * week
+            while i < len(items) and items[i][0] <= day:
+                total += items[i][1]
+                i += 1
+            points = authority.points_on(total, day, standing["is_expert"], c)
+            history.append((day, authority.display_index(points, c)))
+        standing["history"] = history
+    return standings
 
 
 # --- Incremental: votes ---------------------------------------------------------------------------
@@ -427,8 +489,14 @@ def refresh_rank(post_id: int) -> None:
 
 
 def post_created(post: Post) -> None:
-    """Freeze the author's authority on a new post, and give it its first rank."""
+    """Freeze the author's authority on a new post, and give it its first rank.
+
+    Also makes sure the author has an authority row, so the first vote on the post finds one.
+    """
     view = authority_of(post.author_id, post.product_id)
+    ProductAuthority.objects.bulk_create(
+        [ProductAuthority(user_id=post.author_id, product_id=post.product_id)], ignore_conflicts=True
+    )
     fields = _rank_fields(
         author_index=view.index,
         author_is_expert=view.is_expert,

@@ -3,6 +3,7 @@
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from . import authority_store
 from .models import Comment, Post, PostKind, Product, Question, Role, RoleAssignment, Tag, Vote
 
 QUESTION_SORTS = {
@@ -57,6 +58,7 @@ def question_with_tags(question_id: int) -> Post:
     return (
         Question.objects.select_related("product", "author", "duplicate_of")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .annotate(author_anchor=authority_store.author_anchor())
         .get(pk=question_id)
     )
 
@@ -67,12 +69,24 @@ def question_thread(*, question: Post, user, include_deleted: bool = False) -> t
     Three queries whatever the number of answers: answers (+ authors), comments (+ authors),
     and the signed-in user's votes.
     """
-    answers_qs = Post.objects.filter(question_id=question.pk).select_related("author")
+    # The authors' authority and each answer's first endorsement ride along as annotations, so
+    # the authority index costs the page no extra query (forum/authority_store.py).
+    answers_qs = (
+        Post.objects.filter(question_id=question.pk)
+        .select_related("author")
+        .annotate(**authority_store.answer_annotations(question.product_id))
+    )
     if not include_deleted:
         answers_qs = answers_qs.filter(deleted_at__isnull=True)
-    answers = list(answers_qs.order_by("-is_accepted", "-score", "created_at", "pk"))
+    # Ordered by the authority-weighted rank score (forum/authority.py), which already includes
+    # the asker's acceptance and experts' endorsements as visible boosts.
+    answers = list(answers_qs.order_by("-rank_score", "created_at", "pk"))
     by_post: dict[int, list[Comment]] = {question.pk: []} | {a.pk: [] for a in answers}
-    comments = Comment.objects.filter(deleted_at__isnull=True, post_id__in=by_post).select_related("author")
+    comments = (
+        Comment.objects.filter(deleted_at__isnull=True, post_id__in=by_post)
+        .select_related("author")
+        .annotate(author_anchor=authority_store.author_anchor(question.product_id))
+    )
     for comment in comments:
         by_post[comment.post_id].append(comment)
     question.comment_list = by_post[question.pk]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("posts/<int:pk>/comment/", views.comment_create, name="comment"),
     path("posts/<int:pk>/vote/", views.vote, name="vote"),
     path("posts/<int:pk>/accept/", views.accept, name="accept"),
+    path("posts/<int:pk>/endorse/", views.endorse, name="endorse"),
     path("posts/<int:pk>/edit/", views.edit, name="edit"),
     path("posts/<int:pk>/history/", views.history, name="history"),
     path("posts/<int:pk>/delete/", views.delete, name="delete"),

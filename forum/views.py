@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import permissions, selectors, services
+from . import authority_store, permissions, selectors, services
 from .forms import AnswerForm, CommentForm, EditForm, ProfileForm, QuestionForm, SignupForm
 from .models import Post, Product, Tag, User
 from .rendering import render_markdown
@@ -105,6 +105,7 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
             "experts": selectors.expert_ids(question.product_id),
             "answer_form": answer_form,
             "is_moderator": moderator,
+            **authority_store.thread_context(question=question, answers=answers, user=request.user),
         },
         status=status,
     )
@@ -175,11 +176,26 @@ def vote(request, pk):
     value = VOTE_VALUES.get(request.POST.get("value", ""))
     if value is None:
         raise ValidationError(_("A vote is +1, -1, or 0 to take it back."))
+    # The service puts the new score (and rank) on ``post``: no second read.
     services.vote_cast(voter=request.user, post=post, value=value)
-    post.refresh_from_db(fields=["score"])
     if request.htmx:
         return render(request, "forum/_votes.html", {"post": post, "my_vote": value})
     return redirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+@service_errors
+def endorse(request, pk):
+    """An expert vouches for an answer ("Verified by"), with an optional note, or withdraws."""
+    answer = get_object_or_404(Post, pk=pk, kind="a")
+    if request.POST.get("withdraw"):
+        services.endorsement_withdraw(expert=request.user, answer=answer)
+        messages.success(request, _("Your endorsement was withdrawn."))
+    else:
+        services.answer_endorse(expert=request.user, answer=answer, note=request.POST.get("note", ""))
+        messages.success(request, _("You endorsed this answer."))
+    return redirect(answer.get_absolute_url())
 
 
 @login_required
@@ -300,6 +316,7 @@ def profile(request, pk):
         {
             "person": person,
             "stats": selectors.user_profile_stats(person),
+            "authorities": authority_store.authority_profile(person),
             "questions": posts.filter(kind="q").order_by("-created_at")[:20],
             "answers": posts.filter(kind="a").order_by("-created_at")[:20],
         },
