@@ -4,7 +4,8 @@ Every question, answer, comment, vote, acceptance, edit and endorsement is made 
 service a person's click would call, so counters, revisions, rendered HTML and signals are
 exactly what real use produces. The one thing done by hand afterwards is the clock: services
 stamp rows "now", and a demo where everything happened a second ago looks dead, so each thread
-is moved back to its ``days_ago`` (posts, revisions, comments, votes, acceptances, endorsements).
+is moved back to its ``days_ago`` (posts, revisions, comments, votes, acceptances, endorsements),
+and the authority index is then recomputed from the re-dated rows.
 The daily posting limits are switched off while seeding (``limits.bypass``): the demo's people
 write a month of activity in one go.
 """
@@ -16,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from forum import limits, services
+from forum import authority_store, limits, services
 from forum.models import Comment, Endorsement, Post, Product, Revision, Role, RoleAssignment, Tag, User, Vote
 
 from .content import DEMO_PASSWORD, PEOPLE, PRODUCTS, THREADS, DemoAnswer, Edit, Thread
@@ -161,6 +162,10 @@ def load(*, now: datetime | None = None) -> DemoSummary:
         _roles(users, products)
         for thread in THREADS:
             _thread(thread, users, products, now)
+        # The services kept the authority index up to date as of "now"; the rows have since moved
+        # into the past, so rebuild it from them (what ``recompute_authority`` does nightly).
+        for product in products.values():
+            authority_store.recompute(product_id=product.pk)
     return summary()
 
 

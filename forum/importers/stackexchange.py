@@ -36,6 +36,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from markdownify import markdownify
 
+from forum import authority_store
 from forum.models import Comment, Post, PostKind, Product, Revision, Tag, User, Vote
 from forum.rendering import RENDERER_VERSION, clean_text, render_markdown
 
@@ -762,12 +763,16 @@ def _import_comments(dump: Dump, posts: dict, users: dict, result: ImportResult,
     result.created["comments"] = len(objects)
 
 
-def _import_votes(dump: Dump, posts: dict, result: ImportResult, bar: NoProgress) -> None:
+def _import_votes(dump: Dump, posts: dict, product: Product, result: ImportResult, bar: NoProgress) -> None:
     existing = _existing(Vote, dump.source)
+    authors = dict(Post.objects.filter(pk__in=posts.values()).values_list("pk", "author_id"))
     objects = [
         Vote(
             post_id=posts[vote.post_id],
             voter=None,
+            # The authority index sums votes by author and product without joining posts.
+            author_id=authors[posts[vote.post_id]],
+            product=product,
             value=Vote.UP if vote.type == VOTE_UP else Vote.DOWN,
             created_at=vote.created_at,
             external_source=dump.source,
@@ -828,9 +833,12 @@ def import_dump(
             tags = _import_tags(dump, product, result)
             posts = _import_posts(dump, product, users, tags, result, bar)
             _import_comments(dump, posts, users, result, bar)
-            _import_votes(dump, posts, result, bar)
+            _import_votes(dump, posts, product, result, bar)
             if result.added_anything:
                 recount(dump.source)
+                # Imported votes carry no weight of their own (the voter is withheld); the full
+                # recompute gives them the documented default and ranks the product's answers.
+                authority_store.recompute(product_id=product.pk)
         finally:
             bar.close()
     return result

@@ -1,6 +1,7 @@
 """The Stack Exchange import: the real conlang dump, small hand-made dumps for each mapping rule,
 and broken dumps that must be refused with nothing written."""
 
+from io import StringIO
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -9,9 +10,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.utils import translation
+from haystack import connections
 
 from forum.importers.stackexchange import detect_site, parse_tags, read_dump
-from forum.models import Comment, Post, Product, Revision, Tag, User, Vote
+from forum.models import Comment, Post, Product, ProductAuthority, Revision, Tag, User, Vote
 
 from ..factories import UserFactory
 
@@ -332,6 +334,31 @@ def test_new_product_gets_name_and_language_from_the_options(tmp_path):
     # Data text is written in the product's language (once the catalogue has the string).
     with translation.override("zh-hans"):
         assert User.objects.get(external_id="deleted-user").display_name == translation.gettext("deleted user")
+
+
+@pytest.mark.django_db
+def test_imported_votes_feed_the_authority_index(tmp_path):
+    run_import(write_dump(tmp_path / "nodes"))
+
+    question = Post.objects.get(external_id="1")
+    for vote in Vote.objects.filter(post=question):
+        assert (vote.author_id, vote.product_id) == (question.author_id, question.product_id)
+    accepted = Post.objects.get(external_id="2")
+    unvoted = Post.objects.get(external_id="3")
+    # Ranked by the recompute: an upvoted, accepted answer above one nobody voted for.
+    assert accepted.rank_score > unvoted.rank_score
+    assert ProductAuthority.objects.filter(user=accepted.author, product=accepted.product).exists()
+
+
+@pytest.mark.django_db
+def test_imported_questions_are_searchable(tmp_path, client):
+    connections["default"].get_backend().clear()
+    out = StringIO()
+    call_command("import_stackexchange", str(write_dump(tmp_path / "nodes")), product="nodes", stdout=out, stderr=out)
+
+    assert "search index: 2 questions" in out.getvalue()
+    response = client.get("/search/", {"q": "hangs boot"})
+    assert "How do I reset the node?" in response.content.decode()
 
 
 # ----------------------------------------------------------------- refused dumps: nothing written

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 from tqdm import tqdm
 
+from forum.importers.indexing import index_product
 from forum.importers.stackexchange import DumpError, import_dump, read_dump
 
 
@@ -25,8 +26,9 @@ class Command(BaseCommand):
             help="the product's main language when it is created",
         )
         parser.add_argument("--site", help="the dump's host, e.g. cardano.stackexchange.com (default: worked out)")
+        parser.add_argument("--no-index", action="store_true", help="leave the search index alone (rebuild it later)")
 
-    def handle(self, *args, directory, product, name, language, site, verbosity, **options):
+    def handle(self, *args, directory, product, name, language, site, no_index, verbosity, **options):
         if slugify(product) != product:
             raise CommandError(f"“{product}” is not a slug: use lower-case letters, digits and hyphens.")
 
@@ -41,6 +43,7 @@ class Command(BaseCommand):
         except DumpError as error:
             raise CommandError(f"{error} Nothing was imported.") from None
         seconds = time.perf_counter() - started
+        indexed = self._index(result, progress) if result.added_anything and not no_index else None
 
         if verbosity == 0:
             return
@@ -52,3 +55,17 @@ class Command(BaseCommand):
         for reason, count in sorted(result.skipped.items()):
             self.stdout.write(f"  not imported: {count} {reason}")
         self.stdout.write(f"  took {seconds:.1f} s (reading and checking {read_seconds:.1f} s)")
+        if indexed is not None:
+            self.stdout.write(f"  search index: {indexed} questions of “{result.product.slug}” written")
+
+    def _index(self, result, progress) -> int | None:
+        try:
+            return index_product(result.product.pk, progress=progress)
+        except Exception as error:  # any search failure: the import is committed already
+            self.stderr.write(
+                self.style.WARNING(
+                    f"The import is saved, but the search index could not be updated ({error}). "
+                    "Run `manage.py rebuild_index --noinput` when search is back."
+                )
+            )
+            return None

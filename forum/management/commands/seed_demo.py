@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from forum.demo import seed
 from forum.demo.content import DEMO_PASSWORD
+from forum.importers.indexing import index_product
 from forum.importers.stackexchange import DumpError, import_dump, read_dump
 from forum.models import Post
 
@@ -63,6 +64,12 @@ class Command(BaseCommand):
         if verbosity:
             created = ", ".join(f"{count} {kind}" for kind, count in result.created.items())
             self.stdout.write(self.style.SUCCESS(f"Imported {dump.site} as the product “{CARDANO_SLUG}”: {created}."))
+        try:
+            index_product(result.product.pk, progress=progress)
+        except Exception as error:  # any search failure: the import is committed already
+            self.stderr.write(
+                self.style.WARNING(f"Search will not find {CARDANO_SLUG} until `manage.py rebuild_index`: {error}")
+            )
 
     def _print_summary(self, summary: seed.DemoSummary) -> None:
         counts = ", ".join(f"{count} {kind}" for kind, count in summary.counts.items())
