@@ -9,5 +9,6 @@ class ForumConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the cache invalidation receivers)
+        from . import moderation, notifications  # noqa: F401  (moderation log and notification receivers)
         from . import authority_receivers  # noqa: F401  (keeps the authority index in step)
         from .search import receivers as search_receivers  # noqa: F401  (keeps the search index in step)

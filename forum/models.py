@@ -569,7 +569,9 @@ class NotificationPreference(models.Model):
         return f"preferences of {self.user_id}"
 
     def wants_email(self, kind: str) -> bool:
-        return self.email_enabled and getattr(self, f"email_{kind}", False)
+        """An email for this one notification now? With the daily digest on, the digest replaces
+        the single emails (Stack Exchange's "daily" inbox frequency)."""
+        return self.email_enabled and not self.daily_digest and getattr(self, f"email_{kind}", False)
 
 
 class Follow(models.Model):

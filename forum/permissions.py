@@ -65,8 +65,11 @@ def _active(user) -> str | None:
 
 
 def _post_visible(user, post: Post) -> str | None:
-    if post.is_deleted and not (user.is_authenticated and (post.author_id == user.pk or is_moderator_of(user, post))):
+    insider = user.is_authenticated and (post.author_id == user.pk or is_moderator_of(user, post))
+    if post.is_deleted and not insider:
         return _("This post has been deleted.")
+    if post.hidden_at is not None and not insider:
+        return _("This post is hidden until the product's experts review the flags on it.")
     return None
 
 
@@ -89,6 +92,8 @@ def _can_comment(user, post: Post) -> str | None:
         return reason
     if post.is_deleted:
         return _("This post has been deleted.")
+    if post.comments_locked_at is not None and not is_moderator_of(user, post):
+        return _("Comments on this post are locked by the product's experts.")
     return None
 
 
@@ -158,7 +163,52 @@ def _can_endorse(user, answer: Post) -> str | None:
     return None
 
 
+def _can_flag(user, post: Post) -> str | None:
+    if reason := _active(user) or _post_visible(user, post):
+        return reason
+    if post.is_deleted:
+        return _("This post has been deleted.")
+    if post.author_id == user.pk:
+        return _("You cannot flag your own post; edit or delete it instead.")
+    return None
+
+
+def _can_moderate(user, post: Post) -> str | None:
+    """Close, reopen, mark duplicates, lock comments, handle flags: the product's experts."""
+    if reason := _active(user):
+        return reason
+    if not is_moderator_of(user, post):
+        return _("Only the product's experts can moderate its posts.")
+    return None
+
+
+def _can_work_as_expert(user, product: Product) -> str | None:
+    if reason := _active(user):
+        return reason
+    if not is_expert(user, product):
+        return _("Only the product's experts can open its workspace.")
+    return None
+
+
+def _can_view_analytics(user, product: Product | None) -> str | None:
+    """Experts see their products' figures; knowledge editors and admins see every product's."""
+    if reason := _active(user):
+        return reason
+    if is_knowledge_editor(user):
+        return None
+    if product is None and expert_product_ids(user):
+        return None
+    if product is not None and is_expert(user, product):
+        return None
+    return _("Only the product's experts and the knowledge team can see these figures.")
+
+
 RULES: dict[str, Callable] = {
+    "post.flag": _can_flag,
+    "post.moderate": _can_moderate,
+    "post.rollback": _can_edit,
+    "experts.workspace": _can_work_as_expert,
+    "analytics.view": _can_view_analytics,
     "answer.endorse": _can_endorse,
     "question.ask": _can_ask,
     "answer.post": _can_answer,

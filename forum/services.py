@@ -239,9 +239,10 @@ def post_edit(*, editor, post: Post, body: str, title: str | None = None, tags=N
 
 
 @transaction.atomic
-def post_delete(*, user, post: Post) -> Post:
+def post_delete(*, user, post: Post, reason: str = "") -> Post:
     """Soft delete: the row stays, hidden from readers; a moderator can restore it."""
     require(user, "post.delete", post)
+    reason = validation.clean_reason(reason)
     updated = Post.objects.filter(pk=post.pk, deleted_at__isnull=True).update(
         deleted_at=timezone.now(), deleted_by=user
     )
@@ -251,13 +252,14 @@ def post_delete(*, user, post: Post) -> Post:
     if not post.is_question:
         Post.objects.filter(pk=post.question_id).update(answer_count=F("answer_count") - 1)
         _refresh_has_accepted(post.question_id)
-    signals.post_deleted.send(sender=Post, post=post, by=user)
+    signals.post_deleted.send(sender=Post, post=post, by=user, reason=reason)
     return post
 
 
 @transaction.atomic
-def post_undelete(*, user, post: Post) -> Post:
+def post_undelete(*, user, post: Post, reason: str = "") -> Post:
     require(user, "post.undelete", post)
+    reason = validation.clean_reason(reason)
     updated = Post.objects.filter(pk=post.pk, deleted_at__isnull=False).update(deleted_at=None, deleted_by=None)
     if not updated:
         raise ValidationError(_("This post is not deleted."))
@@ -265,7 +267,7 @@ def post_undelete(*, user, post: Post) -> Post:
     if not post.is_question:
         Post.objects.filter(pk=post.question_id).update(answer_count=F("answer_count") + 1)
         _refresh_has_accepted(post.question_id)
-    signals.post_restored.send(sender=Post, post=post, by=user)
+    signals.post_restored.send(sender=Post, post=post, by=user, reason=reason)
     return post
 
 

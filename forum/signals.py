@@ -15,3 +15,11 @@ answer_accepted = Signal()  # sender=Post, answer, previous (the answer un-accep
 answer_unaccepted = Signal()  # sender=Post, answer
 answer_endorsed = Signal()  # sender=Endorsement, endorsement
 endorsement_withdrawn = Signal()  # sender=Endorsement, endorsement
+
+# Moderation (forum/moderation.py); ``by`` is the moderator or the reporter.
+post_flagged = Signal()  # sender=Flag, flag
+post_hidden = Signal()  # sender=Post, post (enough open flags: hidden pending review)
+flags_resolved = Signal()  # sender=Post, post, by, outcome ("delete", "keep" or "decline")
+question_closed = Signal()  # sender=Post, question, by, reason
+question_reopened = Signal()  # sender=Post, question, by
+question_marked_duplicate = Signal()  # sender=Post, question, original, by

@@ -27,6 +27,32 @@ def search_reindex_question(question_id: int) -> bool:
     return question_reindex(question_id=question_id)
 
 
+# Notifications (forum/notifications.py): queued with transaction.on_commit; each idempotent.
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def notification_send_email(notification_id: int) -> bool:
+    from .notifications import email_notification
+
+    return email_notification(notification_id=notification_id)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def notification_send_digest(user_id: int) -> int:
+    from .notifications import email_digest
+
+    return email_digest(user_id=user_id)
+
+
+@shared_task
+def notifications_send_digests() -> int:
+    """Daily, by django-celery-beat (CELERY_BEAT_SCHEDULE): one digest task per person due."""
+    from .notifications import digest_due_user_ids
+
+    user_ids = digest_due_user_ids()
+    for user_id in user_ids:
+        notification_send_digest.delay(user_id)
+    return len(user_ids)
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def authority_recompute(product_id: int | None = None) -> dict:
     """Rebuild the authority index from the rows (idempotent: a rerun changes nothing)."""

@@ -58,15 +58,17 @@ def test_limits_lift_as_authority_grows(product, alice, bob):
     assert limits.limit_for("question", limits.trust_level(alice, product))[0] > new_limit[0]
 
 
-def test_a_registered_authority_index_takes_precedence(product, alice):
-    def provider(user, product_id):
-        return 600.0
+def test_the_authority_index_provider_decides_the_level(monkeypatch, product, alice):
+    monkeypatch.setitem(hooks._providers, "authority.index", [lambda user, product_id: 600.0])
+    assert limits.trust_level(alice, product).name == "regular"
 
-    hooks.register("authority.index", provider)
-    try:
-        assert limits.trust_level(alice, product).name == "regular"
-    finally:
-        hooks.unregister("authority.index", provider)
+
+def test_without_an_authority_provider_the_forums_own_counts_are_used(monkeypatch, product, alice, bob):
+    monkeypatch.setitem(hooks._providers, "authority.index", [])
+    answer = make_answer(question=make_question(author=bob, product=product), author=alice)
+    assert limits.authority_in(alice, product) == 0
+    services.vote_cast(voter=bob, post=answer, value=Vote.UP)
+    assert 0 < limits.authority_in(alice, product) < 1000
 
 
 def test_the_question_limit_refuses_the_next_question_with_a_reason(settings, product, alice):
