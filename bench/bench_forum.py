@@ -63,6 +63,7 @@ def run(options) -> list[Table]:
             "median ms",
             "p95 ms",
             "target",
+            "CPU ms",
             "runs",
             "KiB",
         ],
@@ -90,6 +91,7 @@ def run(options) -> list[Table]:
                 row["median_ms"],
                 row["p95_ms"],
                 time_target,
+                row["cpu_median_ms"],
                 row["runs"],
                 row["kilobytes"],
             )

@@ -36,6 +36,10 @@ def _base_env(var_dir: str) -> dict[str, str]:
         CELERY_TASK_ALWAYS_EAGER="1",
         WENDAO_VAR_DIR=var_dir,
         WHOOSH_INDEX_PATH=os.path.join(var_dir, "whoosh_index"),
+        # The search index is written by the search worker, never in a page request; building the
+        # data would otherwise spend most of its time committing Whoosh segments.
+        HAYSTACK_ENGINE="haystack.backends.simple_backend.SimpleEngine",
+        PYTHONWARNINGS="ignore",
         LOG_LEVEL="ERROR",
         PYTHONDONTWRITEBYTECODE="1",
     )
