@@ -19,6 +19,7 @@ import time
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, ID
+from haystack.exceptions import SearchBackendError
 from haystack.utils import get_identifier, get_model_ct
 from whoosh.fields import KEYWORD, NUMERIC, TEXT
 from whoosh.index import LockError
@@ -114,7 +115,30 @@ class WendaoWhooshBackend(WhooshSearchBackend):
             raise
         writer.commit()
 
-    def search(self, query_string, **kwargs):
+    def setup(self):
+        super().setup()
+        self._searcher = None
+
+    def delete_index(self):
+        self._searcher = None
+        super().delete_index()
+
+    def _current_searcher(self):
+        """One searcher kept open and refreshed only when the index changed.
+
+        The stock backend opens a reader to count documents, then a new searcher, on every
+        query: with a few segments that is most of a query's time.
+        """
+        searcher = getattr(self, "_searcher", None)
+        if searcher is None:
+            self.index = self.index.refresh()
+            searcher = self.index.searcher()
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+        self._searcher = searcher
+        return searcher
+
+    def search(self, query_string, sort_by=None, start_offset=0, end_offset=None, **kwargs):
         if not self.setup_complete:
             self.setup()
         models = kwargs.pop("models", None)
@@ -126,13 +150,43 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         choices = sorted(get_model_ct(model) for model in models) if models else []
         if not choices and limit:
             choices = self.build_models_list()
-        registered = set(self.build_models_list())
         # Only one model is indexed today, so the restriction is a no-op and costs nothing; with
         # several, it becomes part of the query, which Whoosh answers from one posting list.
-        if choices and set(choices) != registered and query_string:
+        if choices and set(choices) != set(self.build_models_list()) and query_string:
             models_clause = " OR ".join(f"{DJANGO_CT}:{ct}" for ct in choices)
             query_string = f"({query_string}) AND ({models_clause})"
-        return super().search(query_string, limit_to_registered_models=False, **kwargs)
+        unusual = ("facets", "date_facets", "query_facets", "narrow_queries", "within", "dwithin")
+        if any(kwargs.get(name) for name in unusual):
+            return super().search(
+                query_string, sort_by, start_offset, end_offset, limit_to_registered_models=False, **kwargs
+            )
+        return self._search(query_string, sort_by, start_offset, end_offset, **kwargs)
+
+    def _search(self, query_string, sort_by, start_offset, end_offset, highlight=False, result_class=None, **kwargs):
+        empty = {"results": [], "hits": 0, "spelling_suggestion": None}
+        if len(query_string) == 0 or (len(query_string) <= 1 and query_string != "*"):
+            return empty
+        parsed = self.parser.parse(query_string)
+        if parsed is None:
+            return empty
+        reverse = False
+        if sort_by:
+            if len({name.startswith("-") for name in sort_by}) > 1:
+                raise SearchBackendError("Whoosh requires all order_by fields to use the same sort direction")
+            reverse = sort_by[0].startswith("-")
+            sort_by = [name.lstrip("-") for name in sort_by]
+        page_num, page_length = self.calculate_page(start_offset, end_offset)
+        searcher = self._current_searcher()
+        if not searcher.doc_count():
+            return empty
+        raw_page = searcher.search_page(
+            parsed, page_num, pagelen=page_length, sortedby=sort_by or None, reverse=reverse
+        )
+        if raw_page.pagenum < page_num:
+            return empty
+        return self._process_results(
+            raw_page, highlight=highlight, query_string=query_string, result_class=result_class, facet_types={}
+        )
 
     def _process_results(self, raw_page, highlight=False, query_string="", **kwargs):
         results = super()._process_results(raw_page, highlight=False, query_string=query_string, **kwargs)

@@ -7,7 +7,7 @@ import re
 from django.db.models import Prefetch, QuerySet
 from django.utils.html import strip_tags
 
-from forum.models import Post, Question, Tag
+from forum.models import Post, PostKind, Tag
 
 
 def plain_text(body_html: str) -> str:
@@ -19,8 +19,10 @@ def plain_text(body_html: str) -> str:
 def questions_for_index() -> QuerySet[Post]:
     """Visible questions with what their document needs, in three queries per batch."""
     visible_answers = Post.objects.filter(deleted_at__isnull=True).only("pk", "question_id", "body_html", "body")
+    # Post, not the Question proxy: the index's ids must read "forum.post.<pk>", as removals do.
     return (
-        Question.objects.visible()
+        Post.objects.visible()
+        .filter(kind=PostKind.QUESTION)
         .prefetch_related(
             Prefetch("tags", queryset=Tag.objects.order_by("name")),
             Prefetch("answers", queryset=visible_answers, to_attr="visible_answers"),

@@ -95,7 +95,9 @@ def load_stackexchange(folder: Path) -> Corpus:
 
 def load_pairs(path: Path) -> Corpus:
     text = path.read_text(encoding="utf-8-sig")
-    delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") or text.count("\t") > text.count(",") else ","
+    first_line = text.split("\n", 1)[0]
+    # By the content, not the name: "pairs.tsv" files with commas are common.
+    delimiter = "\t" if "\t" in first_line or ("," not in first_line and path.suffix.lower() == ".tsv") else ","
     rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
     if rows and [c.strip().lower() for c in rows[0][:3]] == ["sentence1", "sentence2", "label"]:
         rows = rows[1:]

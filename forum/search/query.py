@@ -52,7 +52,10 @@ def clean_query(raw) -> CleanQuery:
     text = normalise(_strip_controls(raw))
     text = " ".join(text.split())
     truncated = len(text) > MAX_QUERY_CHARS
-    text = text[:MAX_QUERY_CHARS]
+    if truncated:
+        cut = text[:MAX_QUERY_CHARS]
+        # Don't keep half a word: cut at the last space when the limit falls inside one.
+        text = cut.rsplit(" ", 1)[0] if text[MAX_QUERY_CHARS] != " " and " " in cut else cut
 
     phrases: list[list[str]] = []
     words: list[str] = []

@@ -54,13 +54,30 @@ def _filtered(sqs: SearchQuerySet, *, product: Product | None, tag: str | None, 
 
 
 def _run(sqs: SearchQuerySet, page_number, page_size: int) -> Page:
+    """One page of hits, in one engine query: the page's slice also tells the total.
+
+    Slices are whole pages ([20:40], never [20:23]): haystack maps a slice onto Whoosh's page
+    numbers, and a short last slice would land on the wrong offset.
+    """
     try:
-        page = Paginator(sqs, page_size).get_page(page_number)
-        list(page.object_list)  # run the query here, inside the try
-        return page
+        number = _page_number(page_number)
+        hits = list(sqs[(number - 1) * page_size : number * page_size])
+        count = sqs.count()  # cached by the slice above
+        paginator = Paginator(range(count), page_size)
+        if number > paginator.num_pages:  # past the end: show the last page
+            number = paginator.num_pages
+            hits = list(sqs._clone()[(number - 1) * page_size : number * page_size]) if count else []
+        return Page(hits, number, paginator)
     except Exception as error:  # the engine's own errors come in many classes
         logger.exception("search failed")
         raise SearchUnavailable(str(error)) from error
+
+
+def _page_number(value) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError, OverflowError):
+        return 1
 
 
 def search_questions(
