@@ -339,5 +339,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-daily-digest": {
         "task": "forum.tasks.notifications_send_digests",
         "schedule": crontab(hour=WENDAO_DIGEST_HOUR, minute=0),
-    }
+    },
+    # Articles past "valid until" back to review; accepted answers promoted after a recompute.
+    "knowledge-daily-sweep": {"task": "knowledge.tasks.knowledge_sweep", "schedule": crontab(hour=3, minute=30)},
 }

@@ -309,12 +309,8 @@ def articles_published_count(product: Product | None, start, end) -> int:
 def bot_misses_hook(product: Product, limit: int = 20) -> list[dict]:
     """``forum.hooks`` "experts.bot_misses": the product's open misses, most asked first."""
     return [
-        {
-            "query": miss.text,
-            "count": miss.count,
-            "last_asked_at": miss.last_seen,
-            "url": reverse("knowledge:misses") + f"?product={product.slug}",
-        }
+        # No "url": the misses page is the knowledge team's, and experts answer in the forum.
+        {"query": miss.text, "count": miss.count, "last_asked_at": miss.last_seen}
         for miss in bot_misses_for_product(product, limit=limit)
     ]
 

@@ -240,7 +240,8 @@ def article_publish(
         product = product or candidate.product
         article = Article(product=product, candidate=candidate, source_answer=source, published_at=now, version=0)
     else:
-        article = Article.objects.select_for_update().select_related("source_answer").get(pk=article.pk)
+        # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+        article = Article.objects.select_for_update().get(pk=article.pk)
         source = article.source_answer
         product = product or article.product
 
