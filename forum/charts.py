@@ -36,7 +36,7 @@ class Chart:
 
 def _nice_max(value: float) -> float:
     """A round upper bound for the y axis (1, 2, 5 x 10^n) at or above ``value``."""
-    if value <= 0:
+    if value <= 1e-9:  # nothing to show, or too small to draw: a plain 0..1 axis
         return 1.0
     magnitude = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):

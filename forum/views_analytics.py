@@ -52,6 +52,9 @@ def _visible_products(user) -> list[Product]:
 
 def _report(request):
     products = _visible_products(request.user)
+    slug = request.GET.get("product")
+    if slug and slug not in {p.slug for p in products} and Product.objects.filter(slug=slug).exists():
+        raise PermissionDenied(_("Only the product's experts and the knowledge team can see these figures."))
     form = RangeForm(request.GET or None, products=products)
     if request.GET and not form.is_valid():
         return form, None
