@@ -173,3 +173,17 @@ def test_fifty_parallel_vote_requests_against_a_limit_of_ten_let_exactly_ten_thr
     assert statuses.count(429) == 40
     assert Vote.objects.filter(voter=alice).count() == 10
     assert ActionCounter.objects.get(user=alice, action="vote").count == 10
+
+
+def test_the_api_answers_429_with_retry_after_from_the_same_limit(settings, product, alice_client, alice, bob):
+    _limits(settings, vote=[(1, 0)] * 4)
+    first, second = (make_question(author=bob, product=product, title=f"API question {n}") for n in (1, 2))
+    assert (
+        alice_client.post(f"/api/v1/posts/{first.pk}/vote/", {"value": 1}, content_type="application/json").status_code
+        < 300
+    )
+    response = alice_client.post(f"/api/v1/posts/{second.pk}/vote/", {"value": 1}, content_type="application/json")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "limit of 1 votes" in response.content.decode()
+    assert Vote.objects.filter(voter=alice).count() == 1
