@@ -6,13 +6,17 @@ client that sends ``{"score": 999}`` changes nothing. Outputs are plain ``Serial
 with every field named: nothing leaks by being added to a model later.
 """
 
+import functools
+from datetime import UTC
+
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from forum import permissions, selectors
+from forum import authority_store, permissions, selectors
 from forum.models import PostKind, Product, Role
 
 
@@ -28,23 +32,71 @@ class ExpertLookup:
         return self._by_product[product_id]
 
 
-def _absolute(context, path: str) -> str:
-    request = context.get("request")
-    return request.build_absolute_uri(path) if request is not None else path
+class Urls:
+    """Absolute addresses of the site's pages for one request, by string formatting: calling
+    ``reverse()`` for every row cost more than the rest of a list row together."""
+
+    def __init__(self, request):
+        self.base = request.build_absolute_uri("/")[:-1] if request is not None else ""
+        self._user = self.base + _pattern("forum:profile")
+        self._question = self.base + _pattern("forum:question")
+
+    def user(self, pk: int) -> str:
+        return self._user.format(pk)
+
+    def question(self, pk: int) -> str:
+        return self._question.format(pk)
+
+    def answer(self, question_id: int, pk: int) -> str:
+        return self._question.format(question_id) + f"#answer-{pk}"
+
+    def of(self, obj) -> str:
+        return self.base + obj.get_absolute_url()
+
+
+@functools.cache
+def _pattern(name: str) -> str:
+    sentinel = "918273645"
+    return reverse(name, args=[int(sentinel)]).replace(sentinel, "{}")
+
+
+def _urls(context) -> Urls:
+    if "urls" not in context:
+        context["urls"] = Urls(context.get("request"))
+    return context["urls"]
+
+
+def _experts(context) -> ExpertLookup:
+    if "experts" not in context:
+        context["experts"] = ExpertLookup()
+    return context["experts"]
+
+
+def _dt(value) -> str | None:
+    """A datetime in ISO 8601, in UTC with a ``Z`` (what API clients parse most easily)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def author_ref(user, *, product_id: int | None, context) -> dict:
-    experts = context.get("experts") or ExpertLookup()
+    standing = context.get("authorities", {}).get(user.pk)
     return {
         "id": user.pk,
         "username": user.username,
-        "name": user.name,
-        "role": "expert" if product_id is not None and user.pk in experts(product_id) else "customer",
-        "html_url": _absolute(context, user.get_absolute_url()),
+        "name": user.display_name or user.username,
+        "role": "expert" if product_id is not None and user.pk in _experts(context)(product_id) else "customer",
+        "authority": standing.index if standing is not None else None,
+        "html_url": _urls(context).user(user.pk),
     }
 
 
 # --- Output -------------------------------------------------------------------------------------
+# The serializers below declare every field (the OpenAPI schema and the docs come from these
+# declarations). The ones on hot paths (a question with 50 answers and their comments, a list
+# page of 50) build their dict directly in ``to_representation`` instead of running DRF's
+# per-field machinery, which cost most of the response time; ``tests/api/test_serializers.py``
+# checks that each of them returns exactly the declared fields.
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -57,25 +109,44 @@ class UserRefSerializer(serializers.Serializer):
         choices=["customer", "expert"],
         help_text="“expert” when the person is an expert of the post's product (shown as “Official”).",
     )
+    authority = serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        max_value=1000,
+        help_text="The person's authority index (0–1000) in the post's product; null in lists, where it is "
+        "not computed. Shown next to the role, never instead of it.",
+    )
     html_url = serializers.URLField()
 
 
-@extend_schema_field(UserRefSerializer)
-class AuthorField(serializers.Field):
-    """The post's author with the role badge for the post's product (reads ``source="*"``)."""
+class ScoreBreakdownSerializer(serializers.Serializer):
+    """Why an answer has its rank score ("why is this answer first"), as the page shows it."""
 
-    def __init__(self, **kwargs):
-        super().__init__(source="*", read_only=True, **kwargs)
+    author_index = serializers.IntegerField(help_text="The author's authority (0–1000) when the answer was posted.")
+    author_is_expert = serializers.BooleanField()
+    prior_mean = serializers.FloatField(help_text="How helpful the answer is guessed to be before any vote.")
+    prior_votes = serializers.FloatField(help_text="How many votes that guess is worth.")
+    up_weight = serializers.FloatField(help_text="Upvotes, weighted by the voters' authority.")
+    down_weight = serializers.FloatField(help_text="Downvotes, weighted by the voters' authority.")
+    wilson = serializers.FloatField(help_text="Lower bound of the helpfulness interval (prior and votes together).")
+    accept_boost = serializers.FloatField(help_text="Added when the asker accepted the answer.")
+    endorse_boost = serializers.FloatField(help_text="Added for experts' endorsements.")
+    total = serializers.FloatField(help_text="wilson + accept_boost + endorse_boost.")
+    max_score = serializers.FloatField(help_text="The highest total any answer can reach.")
+    rank_score = serializers.FloatField(help_text="The stored score answers are ordered by.")
+    effective_votes = serializers.FloatField()
+    upvotes = serializers.IntegerField()
+    downvotes = serializers.IntegerField()
+    accepted = serializers.BooleanField()
+    endorsements = serializers.IntegerField()
 
-    def to_representation(self, obj):
-        return author_ref(obj.author, product_id=getattr(obj, "product_id", None), context=self.context)
+
+BREAKDOWN_FIELDS = tuple(ScoreBreakdownSerializer().fields)
 
 
-@extend_schema_field(UserRefSerializer)
-class CommentAuthorField(AuthorField):
-    def to_representation(self, comment):
-        product_id = self.context.get("comment_product_id")
-        return author_ref(comment.author, product_id=product_id, context=self.context)
+def breakdown_dict(answer) -> dict:
+    data = getattr(answer, "breakdown", None) or authority_store.answer_breakdown(answer)
+    return {name: data[name] for name in BREAKDOWN_FIELDS}
 
 
 class ActionsSerializer(serializers.Serializer):
@@ -98,34 +169,19 @@ ACTION_RULES = {
     "vote": "post.vote",
     "comment": "comment.add",
 }
+NOTHING_ALLOWED = dict.fromkeys([*ACTION_RULES, "answer", "accept", "endorse"], False)
 
 
-@extend_schema_field(ActionsSerializer)
-class ActionsField(serializers.Field):
-    def __init__(self, **kwargs):
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, post):
-        user = self.context["request"].user
-        if not user.is_authenticated:
-            return dict.fromkeys(ActionsSerializer().fields, False)
-        can = {name: permissions.allowed(user, rule, post) for name, rule in ACTION_RULES.items()}
-        is_question = post.kind == PostKind.QUESTION
-        can["answer"] = is_question and permissions.allowed(user, "answer.post", post)
-        can["accept"] = not is_question and permissions.allowed(user, "answer.accept", post)
-        can["endorse"] = not is_question and permissions.allowed(user, "answer.endorse", post)
-        return can
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class MyVoteField(serializers.Field):
-    """The requesting user's vote on the post: 1, -1, or 0 (none)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(source="pk", read_only=True, **kwargs)
-
-    def to_representation(self, pk):
-        return self.context.get("my_votes", {}).get(pk, 0)
+def actions(post, context) -> dict:
+    user = context["request"].user
+    if not user.is_authenticated:
+        return dict(NOTHING_ALLOWED)
+    can = {name: permissions.allowed(user, rule, post) for name, rule in ACTION_RULES.items()}
+    is_question = post.kind == PostKind.QUESTION
+    can["answer"] = is_question and permissions.allowed(user, "answer.post", post)
+    can["accept"] = not is_question and permissions.allowed(user, "answer.accept", post)
+    can["endorse"] = not is_question and permissions.allowed(user, "answer.endorse", post)
+    return can
 
 
 class HtmlUrlField(serializers.Field):
@@ -133,7 +189,7 @@ class HtmlUrlField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, obj):
-        return _absolute(self.context, obj.get_absolute_url())
+        return _urls(self.context).of(obj)
 
 
 HtmlUrlField = extend_schema_field(OpenApiTypes.URI)(HtmlUrlField)
@@ -157,56 +213,112 @@ class TagSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    post = serializers.IntegerField(source="post_id")
-    author = CommentAuthorField()
+    post = serializers.IntegerField()
+    author = UserRefSerializer()
     body = serializers.CharField(help_text="Markdown as written.")
     body_html = serializers.CharField(help_text="Sanitised HTML rendered from ``body``.")
     created_at = serializers.DateTimeField()
 
+    def to_representation(self, comment):
+        return comment_dict(comment, self.context)
+
+
+def comment_dict(comment, context) -> dict:
+    return {
+        "id": comment.pk,
+        "post": comment.post_id,
+        "author": author_ref(comment.author, product_id=context.get("comment_product_id"), context=context),
+        "body": comment.body,
+        "body_html": comment.body_html,
+        "created_at": _dt(comment.created_at),
+    }
+
 
 class EndorsementSerializer(serializers.Serializer):
-    expert = serializers.SerializerMethodField()
+    expert = UserRefSerializer()
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
 
-    @extend_schema_field(UserRefSerializer)
-    def get_expert(self, endorsement) -> dict:
-        return author_ref(endorsement.expert, product_id=self.context.get("comment_product_id"), context=self.context)
+    def to_representation(self, endorsement):
+        return endorsement_dict(endorsement, self.context)
 
 
-class _PostSerializer(serializers.Serializer):
+def endorsement_dict(endorsement, context) -> dict:
+    return {
+        "expert": author_ref(endorsement.expert, product_id=context.get("comment_product_id"), context=context),
+        "note": endorsement.note,
+        "created_at": _dt(endorsement.created_at),
+    }
+
+
+class AnswerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    author = AuthorField()
+    question = serializers.IntegerField()
+    author = UserRefSerializer()
     body = serializers.CharField(help_text="Markdown as written.")
     body_html = serializers.CharField(help_text="Sanitised HTML rendered from ``body``.")
     score = serializers.IntegerField(help_text="Upvotes minus downvotes.")
     upvotes = serializers.IntegerField()
     downvotes = serializers.IntegerField()
-    comment_count = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    edited_at = serializers.DateTimeField(allow_null=True)
-    is_deleted = serializers.BooleanField(help_text="Deleted posts are shown only to their author and moderators.")
-    html_url = HtmlUrlField()
-
-
-class AnswerSerializer(_PostSerializer):
-    question = serializers.IntegerField(source="question_id")
     rank_score = serializers.FloatField(help_text="The authority-weighted score that orders answers.")
     effective_votes = serializers.FloatField(help_text="Votes weighted by the voters' authority.")
     is_accepted = serializers.BooleanField()
     accepted_at = serializers.DateTimeField(allow_null=True)
-    endorsements = EndorsementSerializer(many=True, source="endorsement_list")
-    comments = CommentSerializer(many=True, source="comment_list")
-    my_vote = MyVoteField()
-    can = ActionsField()
+    endorsements = EndorsementSerializer(many=True)
+    score_breakdown = ScoreBreakdownSerializer()
+    comment_count = serializers.IntegerField()
+    comments = CommentSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    is_deleted = serializers.BooleanField(help_text="Deleted posts are shown only to their author and moderators.")
+    my_vote = serializers.IntegerField(help_text="Your vote on it: 1, -1, or 0 for none.")
+    can = ActionsSerializer()
+    html_url = serializers.URLField()
+
+    def to_representation(self, answer):
+        return answer_dict(answer, self.context)
+
+
+def _endorsements(answer) -> list:
+    # ``active_endorsements`` comes from the question page's reads (authority_store.thread_context),
+    # ``endorsement_list`` from the single-answer read (forum.api.selectors).
+    found = getattr(answer, "active_endorsements", None)
+    return found if found is not None else answer.endorsement_list
+
+
+def answer_dict(answer, context) -> dict:
+    return {
+        "id": answer.pk,
+        "question": answer.question_id,
+        "author": author_ref(answer.author, product_id=answer.product_id, context=context),
+        "body": answer.body,
+        "body_html": answer.body_html,
+        "score": answer.score,
+        "upvotes": answer.upvotes,
+        "downvotes": answer.downvotes,
+        "rank_score": answer.rank_score,
+        "effective_votes": answer.effective_votes,
+        "is_accepted": answer.is_accepted,
+        "accepted_at": _dt(answer.accepted_at),
+        "endorsements": [endorsement_dict(e, context) for e in _endorsements(answer)],
+        "score_breakdown": breakdown_dict(answer),
+        "comment_count": answer.comment_count,
+        "comments": [comment_dict(c, context) for c in answer.comment_list],
+        "created_at": _dt(answer.created_at),
+        "edited_at": _dt(answer.edited_at),
+        "is_deleted": answer.deleted_at is not None,
+        "my_vote": context.get("my_votes", {}).get(answer.pk, 0),
+        "can": actions(answer, context),
+        "html_url": _urls(context).answer(answer.question_id, answer.pk),
+    }
 
 
 class QuestionListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
-    product = serializers.SlugField(source="product.slug")
-    tags = serializers.SerializerMethodField()
-    author = AuthorField()
+    product = serializers.SlugField()
+    tags = serializers.ListField(child=serializers.CharField())
+    author = UserRefSerializer()
     score = serializers.IntegerField()
     answer_count = serializers.IntegerField()
     comment_count = serializers.IntegerField()
@@ -215,10 +327,29 @@ class QuestionListSerializer(serializers.Serializer):
     is_closed = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     last_activity_at = serializers.DateTimeField()
-    html_url = HtmlUrlField()
+    html_url = serializers.URLField()
 
-    def get_tags(self, question) -> list[str]:
-        return [tag.name for tag in question.tags.all()]
+    def to_representation(self, question):
+        return question_list_dict(question, self.context)
+
+
+def question_list_dict(question, context) -> dict:
+    return {
+        "id": question.pk,
+        "title": question.title,
+        "product": question.product.slug,
+        "tags": question.tag_names if hasattr(question, "tag_names") else [t.name for t in question.tags.all()],
+        "author": author_ref(question.author, product_id=question.product_id, context=context),
+        "score": question.score,
+        "answer_count": question.answer_count,
+        "comment_count": question.comment_count,
+        "view_count": question.view_count,
+        "has_accepted_answer": question.has_accepted_answer,
+        "is_closed": question.closed_at is not None,
+        "created_at": _dt(question.created_at),
+        "last_activity_at": _dt(question.last_activity_at),
+        "html_url": _urls(context).question(question.pk),
+    }
 
 
 class QuestionDetailSerializer(QuestionListSerializer):
@@ -229,12 +360,30 @@ class QuestionDetailSerializer(QuestionListSerializer):
     edited_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     closed_reason = serializers.CharField()
-    duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
+    duplicate_of = serializers.IntegerField(allow_null=True)
     is_deleted = serializers.BooleanField()
-    comments = CommentSerializer(many=True, source="comment_list")
-    answers = AnswerSerializer(many=True, source="answer_list", help_text="Best first, as on the page.")
-    my_vote = MyVoteField()
-    can = ActionsField()
+    comments = CommentSerializer(many=True)
+    answers = AnswerSerializer(many=True, help_text="Best first, as on the page.")
+    my_vote = serializers.IntegerField(help_text="Your vote on it: 1, -1, or 0 for none.")
+    can = ActionsSerializer()
+
+    def to_representation(self, question):
+        context = self.context
+        return question_list_dict(question, context) | {
+            "body": question.body,
+            "body_html": question.body_html,
+            "upvotes": question.upvotes,
+            "downvotes": question.downvotes,
+            "edited_at": _dt(question.edited_at),
+            "closed_at": _dt(question.closed_at),
+            "closed_reason": question.closed_reason,
+            "duplicate_of": question.duplicate_of_id,
+            "is_deleted": question.deleted_at is not None,
+            "comments": [comment_dict(c, context) for c in question.comment_list],
+            "answers": [answer_dict(a, context) for a in question.answer_list],
+            "my_vote": context.get("my_votes", {}).get(question.pk, 0),
+            "can": actions(question, context),
+        }
 
 
 class RevisionSerializer(serializers.Serializer):
@@ -286,6 +435,15 @@ class ProfileStatsSerializer(serializers.Serializer):
     downvotes = serializers.IntegerField(help_text="Downvotes received.")
 
 
+class StandingSerializer(serializers.Serializer):
+    """A person's authority in one product."""
+
+    product = serializers.SlugField(source="product.slug")
+    index = serializers.IntegerField(min_value=0, max_value=1000, help_text="Authority index, 0–1000.")
+    points = serializers.FloatField(help_text="The earned points behind the index.")
+    is_expert = serializers.BooleanField()
+
+
 class ProfileSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
@@ -296,6 +454,9 @@ class ProfileSerializer(serializers.Serializer):
         child=serializers.SlugField(), help_text="Slugs of the products this person is an expert of."
     )
     stats = ProfileStatsSerializer()
+    authority = StandingSerializer(
+        many=True, source="standings", help_text="Authority per product (where they have some), best first."
+    )
     html_url = HtmlUrlField()
 
 

@@ -17,7 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forum import permissions, selectors, services
+from forum import authority_store, permissions, selectors, services
 from forum.models import Post, PostKind, Product, RoleAssignment, User
 
 from . import selectors as api_selectors
@@ -52,9 +52,11 @@ def question_payload(request, question_id: int) -> dict:
     answers, my_votes = selectors.question_thread(question=question, user=request.user, include_deleted=moderator)
     for answer in answers:
         answer.question = question  # the acceptance rule reads the asker; no query per answer
-    api_selectors.attach_endorsements(answers)
+    # Authorities, endorsements and each answer's score breakdown, as the question page has them.
+    thread = authority_store.thread_context(question=question, answers=answers, user=request.user)
     question.answer_list = answers
     context = _context(request, product_id=question.product_id, my_votes=my_votes)
+    context["authorities"] = thread["authorities"]
     return s.QuestionDetailSerializer(question, context=context).data
 
 
@@ -62,6 +64,8 @@ def answer_payload(request, answer_id: int) -> dict:
     answer, my_votes = _get(api_selectors.answer_detail, pk=answer_id, user=request.user)
     permissions.require(request.user, "post.view", answer)
     context = _context(request, product_id=answer.product_id, my_votes=my_votes)
+    people = [answer.author_id, *(c.author_id for c in answer.comment_list)]
+    context["authorities"] = authority_store.authorities_for(people, answer.product_id)
     return s.AnswerSerializer(answer, context=context).data
 
 
@@ -123,7 +127,7 @@ class QuestionListApi(generics.GenericAPIView):
     filterset_class = QuestionFilter
 
     def get_queryset(self):
-        return selectors.question_list()
+        return api_selectors.question_rows()
 
     @extend_schema(
         operation_id="questions_list",
@@ -132,6 +136,7 @@ class QuestionListApi(generics.GenericAPIView):
     )
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        api_selectors.attach_tag_names(page)
         data = s.QuestionListSerializer(page, many=True, context=_context(request)).data
         return self.get_paginated_response(data)
 
@@ -370,6 +375,7 @@ def _profile(request, person, serializer_class):
     roles = list(RoleAssignment.objects.filter(user=person).select_related("product").order_by("role", "product__slug"))
     person.expert_of = [r.product.slug for r in roles if r.product_id and r.role == "expert"]
     person.role_list = roles
+    person.standings = authority_store.user_authorities(person)
     return serializer_class(person, context=_context(request)).data
 
 

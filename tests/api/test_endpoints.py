@@ -277,3 +277,37 @@ def test_votes_refused_on_deleted_posts(bob_api, alice, question):
 
 def test_answers_for_another_product_are_not_moderated_by_its_expert(frank_api, answer):
     assert frank_api.delete(f"{V1}/answers/{answer.pk}/").status_code == 403
+
+
+def test_answers_carry_authority_and_score_breakdown(anon_api, question, bob, erin):
+    plain = make_answer(question=question, author=UserFactory(), body="Try turning it off and on again.")
+    endorsed = make_answer(question=question, author=bob, body="Update the firmware to 2.1, then reboot it.")
+    services.vote_cast(voter=UserFactory(), post=endorsed, value=1)
+    services.answer_endorse(expert=erin, answer=endorsed, note="官方确认")
+    data = anon_api.get(f"{V1}/questions/{question.pk}/").json()
+    answers = {a["id"]: a for a in data["answers"]}
+    assert [a["id"] for a in data["answers"]][0] == endorsed.pk  # authority order: endorsed first
+    breakdown = answers[endorsed.pk]["score_breakdown"]
+    assert breakdown["endorse_boost"] > 0 and breakdown["endorsements"] == 1
+    assert breakdown["upvotes"] == 1 and breakdown["up_weight"] > 0
+    assert breakdown["total"] == pytest.approx(
+        breakdown["wilson"] + breakdown["accept_boost"] + breakdown["endorse_boost"]
+    )
+    assert answers[plain.pk]["score_breakdown"]["endorse_boost"] == 0
+    assert 0 <= answers[endorsed.pk]["author"]["authority"] <= 1000
+    assert answers[endorsed.pk]["author"]["authority"] > answers[plain.pk]["author"]["authority"]
+    single = anon_api.get(f"{V1}/answers/{endorsed.pk}/").json()
+    assert single["score_breakdown"] == breakdown
+    assert single["author"]["authority"] == answers[endorsed.pk]["author"]["authority"]
+    listed = anon_api.get(f"{V1}/questions/").json()["results"][0]
+    assert listed["author"]["authority"] is None  # not computed for lists
+
+
+def test_profile_shows_authority_per_product(anon_api, answer, bob, erin):
+    services.vote_cast(voter=UserFactory(), post=answer, value=1)
+    services.answer_endorse(expert=erin, answer=answer)
+    standings = anon_api.get(f"{V1}/users/{bob.pk}/").json()["authority"]
+    assert [s["product"] for s in standings] == ["router"]
+    assert standings[0]["index"] > 0 and standings[0]["is_expert"] is False
+    expert = anon_api.get(f"{V1}/users/{erin.pk}/").json()["authority"]
+    assert expert[0]["product"] == "router" and expert[0]["is_expert"] is True

@@ -1,0 +1,76 @@
+"""The REST API: server time and SQL queries of the question detail (50 answers, each with
+comments; votes, an accepted and an endorsed answer) and of a question list page of 50, on
+SQLite and on PostgreSQL, anonymously and with a personal token.
+
+Targets (issue 7): question detail median ≤ 15 ms with a constant number of queries (the
+constant is asserted in ``tests/api/test_endpoints.py``), list page of 50 median ≤ 10 ms.
+Each database is a throwaway copy (``bench.databases``) served by its own child process
+(``bench.api_worker``).
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .databases import throwaway_database
+from .tables import Table
+
+TARGET_MS = {"question detail (50 answers)": 15.0, "question list (page of 50)": 10.0}
+FULL = {"answers": 50, "list_questions": 60, "comments": 2, "repeat": 200}
+QUICK = {"answers": 50, "list_questions": 50, "comments": 1, "repeat": 10}
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_worker(env: dict[str, str], params: dict) -> dict:
+    with tempfile.TemporaryDirectory(prefix="wendao-bench-api-") as out_dir:
+        out = os.path.join(out_dir, "results.json")
+        command = [sys.executable, "-m", "bench.api_worker", "--out", out]
+        for key, value in params.items():
+            command += [f"--{key.replace('_', '-')}", str(value)]
+        subprocess.run(command, env=env, cwd=ROOT, check=True)
+        with open(out, encoding="utf-8") as results:
+            return json.load(results)
+
+
+def run(options) -> list[Table]:
+    quick = getattr(options, "quick", False)
+    params = QUICK if quick else FULL
+    databases = [name.strip() for name in getattr(options, "databases", "sqlite,postgres").split(",") if name.strip()]
+    table = Table(
+        title="API: server time and SQL queries" + (" (quick smoke run, not a measurement)" if quick else ""),
+        columns=["database", "endpoint", "user", "queries", "median ms", "p95 ms", "target", "runs", "KiB"],
+    )
+    notes = []
+    for database in databases:
+        print(f"api bench: {database}", file=sys.stderr, flush=True)
+        with throwaway_database(database) as (env, description):
+            result = _run_worker(env, params)
+        notes.append(f"{database}: {description}; data built in {result['build_seconds']:.0f} s")
+        for row in result["rows"]:
+            target = TARGET_MS[row["endpoint"]]
+            verdict = "ok" if row["median_ms"] <= target else "MISSED"
+            table.add(
+                database,
+                row["endpoint"],
+                row["user"],
+                row["queries"],
+                row["median_ms"],
+                row["p95_ms"],
+                f"≤ {target:.0f} {verdict}",
+                row["runs"],
+                row["kilobytes"],
+            )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    table.notes += [
+        f"{len(os.sched_getaffinity(0))} cores, {platform.python_implementation()} {platform.python_version()}, "
+        f"load average {load} at the end (other work on the machine skews times, not query counts).",
+        "Server time: DRF through Django's test client in-process, request to rendered JSON; DEBUG off, "
+        "persistent connections. Token requests include the token lookup.",
+        *notes,
+    ]
+    return [table]
