@@ -96,10 +96,24 @@ def growth(day: int, c: Constants = DEFAULT) -> float:
     return 2.0 ** ((day - c.epoch.toordinal()) / c.half_life_days)
 
 
+def day_votes_calculator(c: Constants = DEFAULT):
+    """``(up_milli, down_milli, day) -> int``: a day's vote points for one author in one product,
+    capped, scaled to the epoch, in hundredths. A closure so the full recompute can call it a
+    million times cheaply; every path uses it, so every path gets the same integers."""
+    up_points, down_points, cap = c.upvote_points / MILLI, c.downvote_points / MILLI, c.daily_gain_cap
+    growths: dict[int, float] = {}
+
+    def contribution(up_milli: int, down_milli: int, day: int) -> int:
+        g = growths.get(day)
+        if g is None:
+            g = growths[day] = growth(day, c)
+        return round(min(cap, up_milli * up_points - down_milli * down_points) * CENTI * g)
+
+    return contribution
+
+
 def day_votes_contribution(up_milli: int, down_milli: int, day: int, c: Constants = DEFAULT) -> int:
-    """A day's vote points for one author in one product, capped, scaled, in hundredths."""
-    points = up_milli / MILLI * c.upvote_points - down_milli / MILLI * c.downvote_points
-    return round(min(c.daily_gain_cap, points) * CENTI * growth(day, c))
+    return day_votes_calculator(c)(up_milli, down_milli, day)
 
 
 def event_contribution(points: float, day: int, c: Constants = DEFAULT) -> int:
@@ -156,6 +170,24 @@ def answer_prior(author_index: int, author_is_expert: bool, c: Constants = DEFAU
     return max(mean, c.prior_expert) if author_is_expert else mean
 
 
+def answer_total(
+    author_index: int, author_is_expert: bool, up_milli: int, down_milli: int, accepted: bool, endorsements: int, c
+) -> tuple[float, float, float, float, float]:
+    """(prior mean, Wilson bound, acceptance boost, endorsement boost, total): the score's parts.
+
+    Positional and lean because the full recompute calls it for every post; ``answer_score``
+    wraps the same numbers in a ``Breakdown`` for pages and the API.
+    """
+    mean = answer_prior(author_index, author_is_expert, c)
+    up, down = up_milli / MILLI, down_milli / MILLI
+    wilson = wilson_lower_bound(c.prior_strength * mean + up, c.prior_strength + up + down, c.wilson_z)
+    accept = c.accept_boost if accepted else 0.0
+    endorse = 0.0
+    if endorsements > 0:
+        endorse = c.endorse_boost + c.endorse_extra_boost * min(c.endorse_max_extra, endorsements - 1)
+    return mean, wilson, accept, endorse, wilson + accept + endorse
+
+
 def answer_score(
     *,
     author_index: int,
@@ -166,25 +198,20 @@ def answer_score(
     endorsements: int,
     c: Constants = DEFAULT,
 ) -> Breakdown:
-    mean = answer_prior(author_index, author_is_expert, c)
-    up, down = up_milli / MILLI, down_milli / MILLI
-    total = c.prior_strength + up + down
-    wilson = wilson_lower_bound(c.prior_strength * mean + up, total, c.wilson_z)
-    accept = c.accept_boost if accepted else 0.0
-    endorse = 0.0
-    if endorsements > 0:
-        endorse = c.endorse_boost + c.endorse_extra_boost * min(c.endorse_max_extra, endorsements - 1)
+    mean, wilson, accept, endorse, total = answer_total(
+        author_index, author_is_expert, up_milli, down_milli, accepted, endorsements, c
+    )
     return Breakdown(
         author_index=author_index,
         author_is_expert=author_is_expert,
         prior_mean=mean,
         prior_votes=c.prior_strength,
-        up_weight=up,
-        down_weight=down,
+        up_weight=up_milli / MILLI,
+        down_weight=down_milli / MILLI,
         wilson=wilson,
         accept_boost=accept,
         endorse_boost=endorse,
-        total=wilson + accept + endorse,
+        total=total,
     )
 
 

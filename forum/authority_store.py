@@ -406,16 +406,8 @@ def vote_applied(*, post: Post, facts: VoteFacts, old: CountedVote | None, new: 
 
 
 def _rank_fields(*, author_index, author_is_expert, up, down, accepted, endorsements, c) -> dict:
-    parts = authority.answer_score(
-        author_index=author_index,
-        author_is_expert=author_is_expert,
-        up_milli=up,
-        down_milli=down,
-        accepted=accepted,
-        endorsements=endorsements,
-        c=c,
-    )
-    return {"rank_score": parts.total, "effective_votes": (up + down) / MILLI}
+    total = authority.answer_total(author_index, author_is_expert, up, down, accepted, endorsements, c)[4]
+    return {"rank_score": total, "effective_votes": (up + down) / MILLI}
 
 
 def _day_sums(author_id: int, product_id: int, days: list[int], c: Constants) -> dict[int, tuple[int, int]]:
@@ -574,13 +566,14 @@ def _day_sql_raw(expr: str) -> str:
     return f"CAST(julianday(substr({expr}, 1, 10)) - 1721424.5 AS INTEGER)"
 
 
-def _scope_sql(alias: str, product_id, author_ids) -> tuple[str, list]:
+def _scope_sql(alias: str, product_id, author_ids, author_column: str = "author_id") -> tuple[str, list]:
     where, params = [], []
     if product_id is not None:
         where.append(f"{alias}.product_id = %s")
         params.append(product_id)
     if author_ids is not None:
-        where.append(f"{alias}.author_id IN ({','.join(['%s'] * len(author_ids))})" if author_ids else "1 = 0")
+        column = f"{alias}.{author_column}"
+        where.append(f"{column} IN ({','.join(['%s'] * len(author_ids))})" if author_ids else "1 = 0")
         params.extend(author_ids)
     return "".join(f" AND {w}" for w in where), params
 
@@ -604,8 +597,9 @@ def _contributions(*, product_id=None, author_ids=None, c: Constants) -> dict[tu
             f" GROUP BY v.author_id, v.product_id, d",
             params,
         )
+        day_votes = authority.day_votes_calculator(c)
         for author_id, pid, day, up, down in cursor.fetchall():
-            result[(author_id, pid)].append((day, authority.day_votes_contribution(up or 0, down or 0, day, c)))
+            result[(author_id, pid)].append((day, day_votes(up or 0, down or 0, day)))
         scope, params = _scope_sql("a", product_id, author_ids)
         cursor.execute(
             f"SELECT a.author_id, a.product_id, {_day_sql_raw('a.accepted_at')} FROM {post} a"
@@ -627,11 +621,13 @@ def _contributions(*, product_id=None, author_ids=None, c: Constants) -> dict[tu
     return result
 
 
-def _fill_vote_authors(product_id=None) -> int:
+def _fill_vote_authors(product_id=None, author_ids=None) -> int:
     """Votes written outside ``services.vote_cast`` (imports) get their post's author and product."""
     missing = Vote.objects.filter(author__isnull=True)
     if product_id is not None:
         missing = missing.filter(post__product_id=product_id)
+    if author_ids is not None:
+        missing = missing.filter(post__author_id__in=author_ids)
     post = Post.objects.filter(pk=OuterRef("post_id"))
     return missing.update(
         author_id=Subquery(post.values("author_id")[:1]), product_id=Subquery(post.values("product_id")[:1])
@@ -648,82 +644,86 @@ def recompute(*, product_id: int | None = None, author_ids: list[int] | None = N
     step = progress or (lambda name: None)
     with transaction.atomic():
         step("votes")
-        filled = _fill_vote_authors(product_id) if author_ids is None else 0
+        filled = _fill_vote_authors(product_id, author_ids)
         step("authority")
         contributions = _contributions(product_id=product_id, author_ids=author_ids, c=c)
         anchors = {key: sum(value for _day, value in items) for key, items in contributions.items()}
         authorities = _write_authorities(anchors, product_id, author_ids)
-        step("answers")
+        step("posts")
         posts = _write_ranks(contributions, product_id, author_ids, c)
     return {"votes_filled": filled, "authorities": authorities, "posts": posts}
 
 
 def _write_authorities(anchors: dict, product_id, author_ids) -> int:
-    existing = ProductAuthority.objects.all()
-    if product_id is not None:
-        existing = existing.filter(product_id=product_id)
-    if author_ids is not None:
-        existing = existing.filter(user_id__in=author_ids)
-    current = {(u, p): (pk, a) for pk, u, p, a in existing.values_list("pk", "user_id", "product_id", "anchor")}
-    stale = [pk for key, (pk, anchor) in current.items() if anchors.get(key, 0) != anchor]
-    for chunk in _chunks(stale, 900):
-        ProductAuthority.objects.filter(pk__in=chunk).delete()
-    fresh = [
-        ProductAuthority(user_id=u, product_id=p, anchor=a)
-        for (u, p), a in anchors.items()
-        if a and (current.get((u, p)) or (None, None))[1] != a
-    ]
-    ProductAuthority.objects.bulk_create(fresh, batch_size=5000)
+    """Replace the rows whose anchor changed; one bulk insert for the new values."""
+    scope, params = _scope_sql("a", product_id, author_ids, author_column="user_id")
+    table = ProductAuthority._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT a.id, a.user_id, a.product_id, a.anchor FROM {table} a WHERE 1 = 1{scope}", params)
+        current = {(u, p): (pk, a) for pk, u, p, a in cursor.fetchall()}
+        stale = [pk for key, (pk, anchor) in current.items() if anchors.get(key, 0) != anchor]
+        for chunk in _chunks(stale, 900):
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)
+        fresh = [(u, p, a) for (u, p), a in anchors.items() if a and (current.get((u, p)) or (None, None))[1] != a]
+        _insert_rows(cursor, table, ["user_id", "product_id", "anchor"], fresh)
     return len(stale) + len(fresh)
+
+
+def _insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Many rows at once: COPY on PostgreSQL, one prepared INSERT run many times on SQLite."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def _write_ranks(contributions: dict, product_id, author_ids, c: Constants) -> int:
     """Rebuild every post's vote sums, endorsement count and rank; write the ones that changed."""
-    posts = Post.objects.all()
-    votes = Vote.objects.filter(voided_at__isnull=True)
-    endorsements = Endorsement.objects.filter(withdrawn_at__isnull=True)
-    if product_id is not None:
-        posts, votes = posts.filter(product_id=product_id), votes.filter(post__product_id=product_id)
-        endorsements = endorsements.filter(answer__product_id=product_id)
-    if author_ids is not None:
-        posts, votes = posts.filter(author_id__in=author_ids), votes.filter(post__author_id__in=author_ids)
-        endorsements = endorsements.filter(answer__author_id__in=author_ids)
-    weight = _weight_expr(c)
-    sums = {
-        pid: (up or 0, down or 0)
-        for pid, up, down in votes.order_by()
-        .values("post_id")
-        .annotate(u=Sum(weight, filter=Q(value=Vote.UP)), d=Sum(weight, filter=Q(value=Vote.DOWN)))
-        .values_list("post_id", "u", "d")
-    }
-    endorsed = dict(endorsements.order_by().values("answer_id").annotate(n=Count("pk")).values_list("answer_id", "n"))
+    post, vote, endorsement = Post._meta.db_table, Vote._meta.db_table, Endorsement._meta.db_table
+    scope, params = _scope_sql("p", product_id, author_ids)
+    imported = _imported_milli(c)
+    scoped_join = f" JOIN {post} p ON p.id = v.post_id" if scope else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.post_id, SUM(CASE WHEN v.value = 1 THEN COALESCE(v.weight, {imported}) ELSE 0 END),"
+            f" SUM(CASE WHEN v.value = -1 THEN COALESCE(v.weight, {imported}) ELSE 0 END)"
+            f" FROM {vote} v{scoped_join} WHERE v.voided_at IS NULL{scope} GROUP BY v.post_id",
+            params,
+        )
+        sums = {pk: (up, down) for pk, up, down in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT e.answer_id, COUNT(*) FROM {endorsement} e JOIN {post} p ON p.id = e.answer_id"
+            f" WHERE e.withdrawn_at IS NULL{scope} GROUP BY e.answer_id",
+            params,
+        )
+        endorsed = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT p.id, p.author_id, p.product_id, {_day_sql_raw('p.created_at')}, p.is_accepted,"
+            f" p.author_authority, p.weighted_up, p.weighted_down, p.endorsement_count, p.rank_score,"
+            f" p.effective_votes FROM {post} p WHERE 1 = 1{scope}",
+            params,
+        )
+        rows = cursor.fetchall()
     experts = set(RoleAssignment.objects.filter(role=Role.EXPERT).values_list("user_id", "product_id"))
     prefix = _PrefixAuthority(contributions, c)
+    total = authority.answer_total
     changed = []
-    rows = posts.values_list(
-        "pk", "author_id", "product_id", "created_at", "is_accepted", "author_authority", "weighted_up",
-        "weighted_down", "endorsement_count", "rank_score", "effective_votes",
-    )  # fmt: skip
-    for pk, author_id, pid, created, accepted, old_index, old_up, old_down, old_end, old_rank, old_eff in rows.iterator(
-        chunk_size=20000
-    ):
+    for pk, author_id, pid, day, accepted, old_index, old_up, old_down, old_end, old_rank, old_eff in rows:
+        is_expert = (author_id, pid) in experts
         index = old_index
         if index is None:
             # Imported posts have no frozen author authority: reconstruct it from the author's
             # events before the post's day, as if the index had been running then.
-            index = prefix.index_before(author_id, pid, day_of(created), (author_id, pid) in experts)
+            index = prefix.index_before(author_id, pid, day, is_expert)
         up, down = sums.get(pk, (0, 0))
         end = endorsed.get(pk, 0)
-        fields = _rank_fields(
-            author_index=index,
-            author_is_expert=(author_id, pid) in experts,
-            up=up,
-            down=down,
-            accepted=accepted,
-            endorsements=end,
-            c=c,
-        )
-        new = (index, up, down, end, fields["rank_score"], fields["effective_votes"])
+        rank = total(index, is_expert, up, down, bool(accepted), end, c)[4]
+        new = (index, up, down, end, rank, (up + down) / MILLI)
         if new != (old_index, old_up, old_down, old_end, old_rank, old_eff):
             changed.append((pk, *new))
     _bulk_update_posts(changed)
