@@ -60,9 +60,13 @@ format: install
 bench: install services
 	$(BIN)/python -m bench
 
-## make messages: refresh the translation catalogues after changing UI strings
+## make messages: refresh the translation catalogues (forum/locale) after changing UI strings
+# Run from the top so every app's strings (forum, knowledge, config) land in the one catalogue
+# in LOCALE_PATHS; file-only locations keep the diffs small when lines move.
+MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=docs --ignore=build
 messages: install
-	cd forum && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --add-location=file $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py complete_en_catalogue
 	cd forum && ../$(BIN)/python ../manage.py compilemessages
 
 clean:

@@ -138,6 +138,7 @@ LOGOUT_REDIRECT_URL = "forum:home"
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "forum" / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # counts read "12,345" in Chinese too
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_TZ = True

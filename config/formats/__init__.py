@@ -1,0 +1,1 @@
+"""Wendao's adjustments to Django's locale formats (settings.FORMAT_MODULE_PATH)."""
