@@ -9,6 +9,12 @@ from forum.api.tokens import token_create
 from ..factories import TagFactory, make_answer, make_question
 
 
+@pytest.fixture(autouse=True)
+def _knowledge_exports_in_tmp(settings, tmp_path):
+    # The knowledge API's exports write files; keep them out of var/ and its bot throttle off.
+    settings.KNOWLEDGE = {**settings.KNOWLEDGE, "EXPORT_DIR": str(tmp_path / "exports"), "BOT_ANON_RATE": ""}
+
+
 def token_client(user) -> APIClient:
     """A client that authenticates like an integration: a personal token, no session, no CSRF."""
     _token, raw = token_create(user=user, name="tests")

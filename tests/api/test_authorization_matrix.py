@@ -17,6 +17,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from forum import permissions, services
 from forum.models import Role, RoleAssignment
+from knowledge.models import ExportJob
 
 from ..factories import ProductFactory, TagFactory, UserFactory, make_answer, make_expert, make_question
 from .conftest import token_client
@@ -50,6 +51,10 @@ POST    /api/v1/posts/{id}/undelete/              401  403   403   403   200    
 GET     /api/v1/users/{id}/                       200  200   200   200   200     200     200    200
 GET     /api/v1/me/                               401  200   200   200   200     200     200    200
 PATCH   /api/v1/me/                               401  200   200   200   200     200     200    200
+GET     /api/v1/kb/answer                         200  200   200   200   200     200     200    200
+GET     /api/v1/kb/answer/                        200  200   200   200   200     200     200    200
+POST    /api/v1/kb/exports/                       401  403   403   403   403     403     202    202
+GET     /api/v1/kb/exports/{id}/                  401  403   403   403   403     403     200    200
 """
 # fmt: on
 
@@ -75,6 +80,11 @@ TARGETS = {
     "/api/v1/posts/{id}/revisions/": "question",
     "/api/v1/posts/{id}/undelete/": "deleted",
     "/api/v1/users/{id}/": "owner",
+    "/api/v1/kb/exports/{id}/": "export",
+}
+QUERIES = {
+    ("GET", "/api/v1/kb/answer"): "?q=router+wifi",
+    ("GET", "/api/v1/kb/answer/"): "?q=路由器",
 }
 BODIES = {
     ("POST", "/api/v1/questions/"): {"product": "router", "title": "Does it support WPA3? 支持吗", "body": "x" * 20},
@@ -85,6 +95,7 @@ BODIES = {
     ("POST", "/api/v1/posts/{id}/vote/"): {"value": 1},
     ("POST", "/api/v1/posts/{id}/comments/"): {"body": "Thanks for asking."},
     ("PATCH", "/api/v1/me/"): {"display_name": "新名字"},
+    ("POST", "/api/v1/kb/exports/"): {"format": "jsonl", "product": "router"},
 }
 
 
@@ -124,12 +135,15 @@ def _world():
         "editor": editor,
         "admin": UserFactory(username="admin", is_superuser=True, is_staff=True),
     }
-    return {"product": product, "question": question, "answer": answer, "deleted": deleted, **users}, users
+    export = ExportJob.objects.create(requested_by=editor, format="jsonl", product=product)
+    world = {"product": product, "question": question, "answer": answer, "deleted": deleted, "export": export}
+    return world | users, users
 
 
-def _url(path: str, world) -> str:
+def _url(path: str, world, method: str = "GET") -> str:
     target = TARGETS.get(path)
-    return path.format(slug=world["product"].slug, id=world[target].pk if target else "")
+    url = path.format(slug=world["product"].slug, id=world[target].pk if target else "")
+    return url + QUERIES.get((method, path), "")
 
 
 def _schema_operations() -> set[tuple[str, str]]:
@@ -160,7 +174,7 @@ def test_matrix(method, path, role):
     if prepare := PREPARE.get((method, path)):
         prepare(world, user)
     client = token_client(user) if user is not None else token_client_anonymous()
-    response = client.generic(method, _url(path, world), **_body(method, path))
+    response = client.generic(method, _url(path, world, method), **_body(method, path))
     expected = EXPECTED[(method, path)][role]
     assert response.status_code == expected, (
         f"{method} {path} as {role}: got {response.status_code}, expected {expected}: {response.content[:300]!r}"
