@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpResponse, JsonResponse
@@ -54,6 +55,9 @@ TRUST_LEVEL_NAMES = {
 # The fallback authority (see ``authority_in``) maps Stack Exchange-style reputation onto the
 # 0-1000 display scale with the design's log curve; this reputation shows as 1000.
 FALLBACK_REFERENCE_REPUTATION = 10_000
+
+# How long a computed trust level is reused before the authority is read again.
+TRUST_CACHE_SECONDS = 300
 
 LINK_PATTERN = re.compile(r"(?:https?|ftp)://|\bwww\.", re.IGNORECASE)
 
@@ -153,8 +157,14 @@ def trust_level(user, product: Product | int) -> TrustLevel:
     if memo is None:
         memo = user._wendao_trust = {}
     if product_id not in memo:
-        age = timezone.now() - user.date_joined
-        memo[product_id] = level_for(authority=authority_in(user, product_id), account_age=age)
+        # Authority moves slowly; a few minutes' lag in lifting a limit saves a query per post.
+        key = f"wendao:trust:{user.pk}:{product_id}"
+        number = cache.get(key)
+        if number is None:
+            age = timezone.now() - user.date_joined
+            number = level_for(authority=authority_in(user, product_id), account_age=age).number
+            cache.set(key, number, TRUST_CACHE_SECONDS)
+        memo[product_id] = TrustLevel(number, settings.WENDAO_TRUST_LEVELS[number]["name"])
     return memo[product_id]
 
 
@@ -193,12 +203,14 @@ def claim(*, user, action: str, product: Product | int) -> None:
     per_day, interval = limit
     now = _utc_now()
     day = now.date()
-    # The row may not exist yet: INSERT ... ON CONFLICT DO NOTHING is safe under concurrency
-    # (a second inserter waits for the first and then does nothing).
-    ActionCounter.objects.bulk_create([ActionCounter(user=user, action=action, day=day)], ignore_conflicts=True)
     claimable = ActionCounter.objects.filter(user=user, action=action, day=day, count__lt=per_day)
     if interval:
         claimable = claimable.filter(Q(last_at__isnull=True) | Q(last_at__lte=now - timedelta(seconds=interval)))
+    if claimable.update(count=F("count") + 1, last_at=now):
+        return  # the usual case: one statement
+    # The day's row may not exist yet: INSERT ... ON CONFLICT DO NOTHING is safe under
+    # concurrency (a second inserter waits for the first and then does nothing); then try again.
+    ActionCounter.objects.bulk_create([ActionCounter(user=user, action=action, day=day)], ignore_conflicts=True)
     if claimable.update(count=F("count") + 1, last_at=now):
         return
     counter = ActionCounter.objects.get(user=user, action=action, day=day)

@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -53,6 +54,7 @@ def test_limits_lift_as_authority_grows(product, alice, bob):
         services.vote_cast(voter=voter, post=answer, value=Vote.UP)
     services.answer_accept(user=bob, answer=answer)
     alice = type(alice).objects.get(pk=alice.pk)  # a fresh request: no memo
+    cache.clear()  # the level is cached for a few minutes (TRUST_CACHE_SECONDS)
     assert limits.trust_level(alice, product).number >= 2
     new_limit = limits.limit_for("question", limits.level_for(authority=0, account_age=timedelta(days=99)))
     assert limits.limit_for("question", limits.trust_level(alice, product))[0] > new_limit[0]
