@@ -65,6 +65,8 @@ def test_once_does_nothing_when_the_demo_is_there(db, data_dir):
 
     assert table_counts() == before
     assert "already loaded" in out
+    assert out.rstrip().endswith("Administrator")  # the logins come last, on every run
+    assert DEMO_PASSWORD in out
     assert not Product.objects.filter(slug="cardano").exists()  # no dump in the data folder
 
 

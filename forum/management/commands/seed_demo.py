@@ -38,13 +38,17 @@ class Command(BaseCommand):
         else:
             summary = seed.load()
             if verbosity:
-                self._print_summary(summary)
+                counts = ", ".join(f"{count} {kind}" for kind, count in summary.counts.items())
+                self.stdout.write(self.style.SUCCESS(f"Demo loaded: {counts}."))
         if once:
             self._import_cardano(verbosity)
         # The knowledge base publishes a few articles per demo product. Idempotent (products that
         # have articles are skipped), so it also completes a demo loaded before it existed.
         if apps.is_installed("knowledge"):
             import_module("knowledge.demo").publish_demo_articles(stdout=self.stdout if verbosity else None)
+        if verbosity:
+            # Last, so the logins are what `make run` leaves on the screen before the server starts.
+            self._print_logins(seed.summary())
 
     def _import_cardano(self, verbosity: int) -> None:
         folder = Path(settings.WENDAO["STACKEXCHANGE_DATA_DIR"]) / CARDANO_SLUG
@@ -71,9 +75,7 @@ class Command(BaseCommand):
                 self.style.WARNING(f"Search will not find {CARDANO_SLUG} until `manage.py rebuild_index`: {error}")
             )
 
-    def _print_summary(self, summary: seed.DemoSummary) -> None:
-        counts = ", ".join(f"{count} {kind}" for kind, count in summary.counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {counts}."))
+    def _print_logins(self, summary: seed.DemoSummary) -> None:
         self.stdout.write(f"\nDemo logins (password for every account: {DEMO_PASSWORD})")
         width = max(len(username) for username, _role, _product in summary.people)
         for username, role, product in summary.people:
