@@ -284,6 +284,8 @@ WENDAO = {
     "COMMENT_MAX_LENGTH": 600,
     "TAGS_MAX": 5,
     "PAGE_SIZE": env_int("WENDAO_PAGE_SIZE", 20),
+    # Answers per question page (Stack Overflow shows 30); later ones are on ?page=2, ...
+    "ANSWERS_PER_PAGE": env_int("WENDAO_ANSWERS_PER_PAGE", 30),
     # Where `make run` looks for the real Stack Exchange dumps to import as demo products.
     "STACKEXCHANGE_DATA_DIR": env("STACKEXCHANGE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "stackexchange")),
 }

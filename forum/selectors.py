@@ -1,7 +1,9 @@
 """Every read a page or the API needs, shaped so that a page costs a fixed number of queries."""
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 
 from . import authority_store
 from .models import Comment, Post, PostKind, Product, Question, Role, RoleAssignment, Tag, Vote
@@ -63,11 +65,26 @@ def question_with_tags(question_id: int) -> Post:
     )
 
 
-def question_thread(*, question: Post, user, include_deleted: bool = False) -> tuple[list[Post], dict[int, int]]:
+# Ordered by the authority-weighted rank score (forum/authority.py), which already includes the
+# asker's acceptance and experts' endorsements as visible boosts.
+ANSWER_ORDER = ("-rank_score", "created_at", "pk")
+
+
+def answers_per_page() -> int:
+    """Answers on one question page (30, as Stack Overflow shows): past that a page grows to
+    hundreds of kilobytes and its rendering time with it (docs/benchmarks.md)."""
+    return settings.WENDAO.get("ANSWERS_PER_PAGE", 30)
+
+
+def question_thread(
+    *, question: Post, user, include_deleted: bool = False, page: int | None = None
+) -> tuple[list[Post], dict[int, int]]:
     """The question's answers (best first) with everyone's comments, and the user's own votes.
 
     Three queries whatever the number of answers: answers (+ authors), comments (+ authors),
-    and the signed-in user's votes.
+    and the signed-in user's votes. With ``page`` only that page of answers is read and
+    ``question.answer_page`` is set (a ``Page``); the total comes with the answers as a window
+    count, so paging costs no extra query.
     """
     # The authors' authority and each answer's first endorsement ride along as annotations, so
     # the authority index costs the page no extra query (forum/authority_store.py).
@@ -80,7 +97,11 @@ def question_thread(*, question: Post, user, include_deleted: bool = False) -> t
         answers_qs = answers_qs.filter(deleted_at__isnull=True)
     # Ordered by the authority-weighted rank score (forum/authority.py), which already includes
     # the asker's acceptance and experts' endorsements as visible boosts.
-    answers = list(answers_qs.order_by("-rank_score", "created_at", "pk"))
+    answers_qs = answers_qs.order_by(*ANSWER_ORDER)
+    if page is None:
+        answers = list(answers_qs)
+    else:
+        answers, question.answer_page = _answer_page(answers_qs, page)
     by_post: dict[int, list[Comment]] = {question.pk: []} | {a.pk: [] for a in answers}
     comments = (
         Comment.objects.filter(deleted_at__isnull=True, post_id__in=by_post)
@@ -96,6 +117,31 @@ def question_thread(*, question: Post, user, include_deleted: bool = False) -> t
     if user.is_authenticated:
         my_votes = dict(Vote.objects.filter(voter=user, post_id__in=by_post).values_list("post_id", "value"))
     return answers, my_votes
+
+
+def _answer_page(answers_qs: QuerySet[Post], number: int) -> tuple[list[Post], Page]:
+    per_page = answers_per_page()
+    number = max(1, number)
+    counted = answers_qs.annotate(answers_total=Window(Count("pk")))
+    answers = list(counted[(number - 1) * per_page : number * per_page])
+    if answers or number == 1:
+        total = answers[0].answers_total if answers else 0
+    else:  # past the last page: show the last page, as the product list does
+        total = answers_qs.count()
+        number = max(1, -(-total // per_page))
+        answers = list(counted[(number - 1) * per_page : number * per_page])
+    return answers, Paginator(range(total), per_page, allow_empty_first_page=True).page(number)
+
+
+def answer_page_number(*, question: Post, answer_id: int, include_deleted: bool = False) -> int | None:
+    """Which page of the question shows this answer (``None`` if it is not one of its answers)."""
+    answers = Post.objects.filter(question_id=question.pk)
+    if not include_deleted:
+        answers = answers.filter(deleted_at__isnull=True)
+    # The ids alone, in page order: a few bytes per answer, and only on this redirect.
+    ids = list(answers.order_by(*ANSWER_ORDER).values_list("pk", flat=True))
+    position = ids.index(answer_id) + 1 if answer_id in ids else None
+    return None if position is None else (position - 1) // answers_per_page() + 1
 
 
 def user_profile_stats(user) -> dict:

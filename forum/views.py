@@ -85,14 +85,34 @@ def question_detail(request, pk, slug=None):
     except Post.DoesNotExist:
         answer = get_object_or_404(Post.objects.only("pk", "kind", "question_id"), pk=pk, kind="a")
         return redirect(answer.get_absolute_url())
+    answer_id = _positive_int(request.GET.get("answer"))
+    if answer_id:
+        # A link to one answer (wendao.js asks when #answer-N is not on the page): go to its page.
+        # The page number is always in the URL, so a missing answer cannot bounce back here.
+        moderator = permissions.is_moderator_of(request.user, question)
+        number = selectors.answer_page_number(question=question, answer_id=answer_id, include_deleted=moderator)
+        return redirect(f"{question.get_absolute_url()}?page={number or 1}#answer-{answer_id}")
     return _question_page(request, question, AnswerForm())
+
+
+def _positive_int(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if number > 0 else None
 
 
 def _question_page(request, question: Post, answer_form: AnswerForm, status: int = 200):
     """The question page; also re-shown with a refused answer so the text typed is not lost."""
     permissions.require(request.user, "post.view", question)
     moderator = permissions.is_moderator_of(request.user, question)
-    answers, my_votes = selectors.question_thread(question=question, user=request.user, include_deleted=moderator)
+    answers, my_votes = selectors.question_thread(
+        question=question,
+        user=request.user,
+        include_deleted=moderator,
+        page=_positive_int(request.GET.get("page")) or 1,
+    )
     if request.user.pk != question.author_id and status == 200:
         Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
     return render(
@@ -101,6 +121,7 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
         {
             "question": question,
             "answers": answers,
+            "answer_page": question.answer_page,
             "my_votes": my_votes,
             "experts": selectors.expert_ids(question.product_id),
             "answer_form": answer_form,

@@ -106,7 +106,9 @@ def test_question_page_queries_stay_flat_as_answers_grow(thread, readers, alice,
         assert len(set(per_size)) == 1, (name, dict(zip(SIZES, per_size, strict=True)))
 
 
-def test_question_page_really_shows_all_of_it(thread, readers, alice, bob, erin, frank):
+def test_question_page_really_shows_all_of_it(thread, readers, alice, bob, erin, frank, settings):
+    # All 50 on one page (answers come 30 a page by default: tests/forum/test_answer_pages.py).
+    settings.WENDAO = {**settings.WENDAO, "ANSWERS_PER_PAGE": 50}
     _grow_to(thread, 50, [alice, erin, frank], voter=bob)
     html = readers["customer"].get(thread.get_absolute_url()).content.decode()
     assert html.count('<article class="answer') == 50 - 1  # the deleted answer is hidden from customers
