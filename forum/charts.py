@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
 MAX_X_LABELS = 8
+TICKS = 5
 
 
 @dataclass
@@ -55,9 +56,10 @@ def _frame(chart: Chart, labels: list[str], y_max: float, percent: bool) -> tupl
     plot_w = chart.width - LEFT - RIGHT
     plot_h = chart.height - TOP - BOTTOM
     chart.plot = {"x": LEFT, "y": TOP, "w": plot_w, "h": plot_h, "bottom": TOP + plot_h, "right": LEFT + plot_w}
-    for n in range(5):
-        value = y_max * n / 4
-        chart.y_ticks.append({"y": TOP + plot_h - plot_h * n / 4, "label": _format(value, percent)})
+    # Five intervals: a 1, 2, 5 or 10 x 10^n maximum then gives round ticks (0.2, 0.4, 1, 2 x 10^n).
+    for n in range(TICKS + 1):
+        value = y_max * n / TICKS
+        chart.y_ticks.append({"y": TOP + plot_h - plot_h * n / TICKS, "label": _format(value, percent)})
     step = max(1, math.ceil(len(labels) / MAX_X_LABELS))
     slot = plot_w / max(1, len(labels))
     for index in range(0, len(labels), step):

@@ -115,7 +115,7 @@ def moderate(request, pk):
             "post": post,
             "flags": post.flags.select_related("reporter", "resolved_by").order_by("-created_at"),
             "duplicates": moderation.duplicates_of(post) if post.is_question else [],
-            "log": post.moderation_log.select_related("actor")[:20],
+            "log": post.moderation_log.select_related("actor", "post", "post__question")[:20],
         },
     )
 

@@ -25,3 +25,11 @@ def allowed_to(context, action: str, obj=None) -> bool:
 
     request = context.get("request")
     return bool(request) and allowed(request.user, action, obj)
+
+
+@register.filter
+def flag_reason_label(value: str) -> str:
+    """The readable, translated name of a flag reason stored in a log entry's details."""
+    from ..models import FlagReason
+
+    return FlagReason(value).label if value in FlagReason.values else value
