@@ -485,7 +485,8 @@ def detect_site(directory: Path, posts: dict[str, SEPost]) -> str:
     for votes in (by_slug, by_id):
         if votes:
             return votes.most_common(1)[0][0]
-    folder = directory.resolve().name.lower()
+    # Only host-name characters from a folder name: it ends up in every post's source link.
+    folder = re.sub(r"[^a-z0-9.-]+", "-", directory.resolve().name.lower()).strip(".-") or "unknown"
     return folder if "." in folder else f"{folder}.stackexchange.com"
 
 

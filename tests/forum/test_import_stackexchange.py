@@ -317,6 +317,7 @@ def test_site_falls_back_to_the_folder_name(tmp_path):
     dump = read_dump(write_dump(tmp_path / "cardano"))
     assert dump.site == "cardano.stackexchange.com"
     assert detect_site(tmp_path / "gaming.meta.stackexchange.com", {}) == "gaming.meta.stackexchange.com"
+    assert detect_site(tmp_path / "My Dump <2024>", {}) == "my-dump-2024.stackexchange.com"
 
 
 def test_both_tag_formats():
