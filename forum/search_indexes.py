@@ -18,10 +18,10 @@ class QuestionIndex(indexes.SearchIndex, indexes.Indexable):
     # Everything in one field: what a plain search matches, and what snippets are cut from
     # (the only big text field stored in the index).
     text = indexes.CharField(document=True, analyzer=text_analyzer())
+    # The title and the tags.
     title = indexes.CharField(analyzer=text_analyzer(), stored=False)
     # Character pairs of the title, so Chinese jargon jieba cuts differently still matches.
     title_bigrams = indexes.CharField(analyzer=cjk_bigram_analyzer(), stored=False)
-    tag_text = indexes.CharField(analyzer=text_analyzer(), stored=False)
     tags = indexes.MultiValueField(stored=False)
     # "answered", "accepted", "unanswered" and "closed", as many as apply, for the filters.
     status = indexes.MultiValueField(stored=False)
@@ -51,7 +51,7 @@ class QuestionIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare_text(self, obj):
         return ""
 
-    prepare_title = prepare_title_bigrams = prepare_tag_text = prepare_text
+    prepare_title = prepare_title_bigrams = prepare_text
 
     def prepare_tags(self, obj):
         return []

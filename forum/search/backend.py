@@ -102,14 +102,16 @@ class WendaoWhooshBackend(WhooshSearchBackend):
             raise
         writer.commit()
 
-    def add_documents(self, documents: list[dict]) -> None:
-        """Write prepared documents in one commit (the rebuild and the evaluation use this)."""
+    def add_documents(self, documents: list[dict], *, update: bool = False) -> None:
+        """Write prepared documents in one commit (the evaluation and the benchmark use this);
+        ``update`` replaces documents with the same id instead of adding."""
         if not self.setup_complete:
             self.setup()
         writer = self._writer()
         try:
             for doc in documents:
-                writer.add_document(**{key: self._from_python(value) for key, value in doc.items()})
+                fields = {key: self._from_python(value) for key, value in doc.items()}
+                (writer.update_document if update else writer.add_document)(**fields)
         except Exception:
             writer.cancel()
             raise

@@ -46,9 +46,9 @@ def build_document(*, title: str, body: str, tags: list[str], answers: list[str]
     answers_text = "\n\n".join(answers)
     return {
         "text": "\n\n".join(part for part in (title, tag_text, body, answers_text) if part),
-        "title": title,
+        # Tags are short and say what the question is about, as a title does.
+        "title": f"{title} {tag_text}".strip(),
         "title_bigrams": title,
-        "tag_text": tag_text,
         "tags": tags,
     }
 

@@ -20,7 +20,7 @@ from .analysis import CJK, STOP_WORDS, bigrams, normalise, query_words
 MAX_QUERY_CHARS = 200
 # Words beyond this many add time and no precision.
 MAX_WORDS = 24
-MAX_SIMILAR_BODY_WORDS = 12
+MAX_SIMILAR_BODY_WORDS = 24
 
 PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
 EXCLUDED = re.compile(r"(?:^|\s)-([^\s\"]+)")
@@ -86,32 +86,39 @@ def _quoted(words: list[str] | str) -> str:
     return '"%s"' % (" ".join(words) if isinstance(words, list) else words)
 
 
+def _clause(field: str, words: list[str] | str, boost: float = 1.0) -> str:
+    """``field:("words")^boost``. The group matters: Whoosh drops a boost written straight after
+    a quoted term (``title:"x"^3``), and keeps it on a group, as Lucene engines do too."""
+    clause = f"{field}:({_quoted(words)})"
+    return clause if boost == 1.0 else f"{clause}^{boost:g}"
+
+
 def search_query_string(query: CleanQuery, *, match_all: bool = True) -> str:
     """The page's search: every word (or any, when ``match_all`` is off) somewhere in the
-    question or its answers, a match in the title counting three times, in a tag twice."""
-    parts = [f"(title:{_quoted(w)}^3 OR tag_text:{_quoted(w)}^2 OR text:{_quoted(w)})" for w in query.words]
-    parts += [f"text:{_quoted(p)}" for p in query.phrases]
+    question or its answers, a match in the title or a tag counting three times."""
+    parts = [f"({_clause('title', w, 3)} OR {_clause('text', w)})" for w in query.words]
+    parts += [_clause("text", p) for p in query.phrases]
     joiner = " AND " if match_all else " OR "
     positive = joiner.join(parts)
     if query.excluded and positive:
-        excluded = " OR ".join(f"text:{_quoted(w)}" for w in query.excluded)
+        excluded = " OR ".join(_clause("text", w) for w in query.excluded)
         return f"({positive}) AND NOT ({excluded})"
     return positive
 
 
 # How much a match in each place says that two questions are the same question, tuned on the
-# duplicate evaluations in docs/search.md (cardano and the Chinese pairs file). ``text`` holds
-# the title, tags, body and answers together.
-SIMILAR_WEIGHTS = {
-    "title": 3.0,
-    "tag_text": 1.5,
-    "text": 1.0,
-    "title_bigrams": 1.5,
-    "body_in_title": 0.9,
-    "body": 0.5,
-    "synonym": 1.2,
-}
+# duplicate evaluations in docs/search.md (cardano and the Chinese pairs file). ``title`` holds
+# the title and the tags; ``text`` the title, tags, body and answers together. Every clause
+# costs Whoosh a posting list to read, so each word is asked of two fields, no more.
+#
+# What the evaluations taught: a title word is asked of both ``title`` and ``text`` (so a title
+# match counts twice, without a boost: heavier title boosts lost duplicates whose words sit in
+# the body); synonyms count double (customers' other words for the thing are the strongest
+# signal on the Chinese pairs); bigrams half (they mostly repeat what jieba's words found).
+# The weights were chosen on the same two sets they are reported on; see docs/search.md.
+SIMILAR_WEIGHTS = {"title": 1.0, "text": 1.0, "title_bigrams": 0.5, "body": 1.0, "synonym": 2.0}
 MAX_SYNONYMS = 24
+MAX_BIGRAMS = 16
 
 
 def similar_query_string(title: str, body: str = "") -> str:
@@ -121,15 +128,10 @@ def similar_query_string(title: str, body: str = "") -> str:
     body_words = [word for word in query_words(body[:2000]) if word not in title_words][:MAX_SIMILAR_BODY_WORDS]
     parts = []
     for word in title_words:
-        quoted = _quoted(word)
-        parts += [f"title:{quoted}^{w['title']}", f"tag_text:{quoted}^{w['tag_text']}", f"text:{quoted}^{w['text']}"]
-    for word in body_words:
-        quoted = _quoted(word)
-        parts += [f"text:{quoted}^{w['body']}", f"title:{quoted}^{w['body_in_title']}"]
-    parts += [f"title_bigrams:{_quoted(pair)}^{w['title_bigrams']}" for pair in bigrams(title)[:MAX_WORDS]]
-    for word in synonyms.expand(title_words)[:MAX_SYNONYMS]:
-        quoted = _quoted(word)
-        parts += [f"title:{quoted}^{w['synonym']}", f"text:{quoted}^{w['synonym'] / 3}"]
+        parts += [_clause("title", word, w["title"]), _clause("text", word, w["text"])]
+    parts += [_clause("text", word, w["body"]) for word in body_words]
+    parts += [_clause("title_bigrams", pair, w["title_bigrams"]) for pair in bigrams(title)[:MAX_BIGRAMS]]
+    parts += [_clause("title", word, w["synonym"]) for word in synonyms.expand(title_words)[:MAX_SYNONYMS]]
     return " OR ".join(parts)
 
 
@@ -138,7 +140,7 @@ def baseline_query_string(title: str, body: str = "") -> str:
     boosts, no n-grams."""
     words = query_words(clean_query(title).text)
     words += [w for w in query_words(body[:2000]) if w not in words][:MAX_SIMILAR_BODY_WORDS]
-    return " OR ".join(f"text:{_quoted(w)}" for w in words if w not in STOP_WORDS)
+    return " OR ".join(_clause("text", w) for w in words if w not in STOP_WORDS)
 
 
 def has_chinese(text: str) -> bool:

@@ -67,14 +67,14 @@ def test_control_characters_and_non_strings_are_harmless():
 
 def test_every_word_is_quoted_in_the_engine_query():
     text = search_query_string(clean_query("c++ wi-fi 路由器"))
-    assert 'text:"c++"' in text and 'text:"wi-fi"' in text and 'text:"路由器"' in text
+    assert 'text:("c++")' in text and 'text:("wi-fi")' in text and 'title:("路由器")^3' in text
 
 
-def test_similar_query_boosts_the_title_and_adds_bigrams_and_synonyms():
+def test_similar_query_asks_title_and_text_and_adds_bigrams_and_synonyms():
     text = similar_query_string("路由器怎么重置")
-    assert 'title:"路由器"^3.0' in text
-    assert 'title_bigrams:"路由"' in text
-    assert 'title:"复位"' in text  # a synonym of 重置
+    assert 'title:("路由器")' in text and 'text:("路由器")' in text
+    assert 'title_bigrams:("路由")^0.5' in text
+    assert 'title:("复位")^2' in text  # a synonym of 重置
     assert similar_query_string("") == ""
 
 
@@ -89,3 +89,9 @@ def test_snippets_mark_chinese_and_english_and_escape_html():
 def test_snippet_without_a_match_is_the_escaped_beginning():
     assert snippet("<b>hello</b> world", set()) == "&lt;b&gt;hello&lt;/b&gt; world"
     assert mark_all("a <i>router</i>", terms_of("router")).count("<mark") == 1
+
+
+def test_boosts_survive_the_whoosh_parser(search_index):
+    parsed = search_index.parser.parse(search_query_string(clean_query("router")))
+    boosts = {(term.fieldname, term.boost) for term in parsed.leaves()}
+    assert ("title", 3.0) in boosts and ("text", 1.0) in boosts
