@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "forum.middleware.MalformedInputMiddleware",
+    "forum.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "forum.limits.LimitReachedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -14,6 +14,7 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 _FORM_URLENCODED = "application/x-www-form-urlencoded"
@@ -96,3 +97,23 @@ class MalformedInputMiddleware:
                 "\ufffd" in key or any("\ufffd" in value for value in values) for key, values in request.POST.lists()
             )
         return True
+
+
+class PreferredLanguageMiddleware:
+    """Speak the signed-in person's preferred language (set on their profile) on every device.
+
+    The language switch (a cookie) still wins, so a person can look at the other language for a
+    while; Accept-Language decides only for people who chose neither. Runs after
+    ``AuthenticationMiddleware`` because it needs the user, which ``LocaleMiddleware`` has not.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and user.preferred_language:
+                translation.activate(user.preferred_language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -7,6 +7,7 @@ Services raise ``ValidationError`` (bad input, 400) and ``PermissionDenied`` (40
 import difflib
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -348,7 +350,21 @@ def profile(request, pk):
 def profile_edit(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
+        switch = "preferred_language" in form.changed_data and user.preferred_language
+        if switch:
+            # Switch now, in this browser too: the language cookie would otherwise win.
+            translation.activate(user.preferred_language)
         messages.success(request, _("Your profile was saved."))
-        return redirect(request.user.get_absolute_url())
+        response = redirect(user.get_absolute_url())
+        if switch:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.preferred_language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response
     return render(request, "forum/profile_edit.html", {"form": form}, status=400 if form.errors else 200)

@@ -234,3 +234,23 @@ def test_gettext_really_loads_the_chinese_catalogue():
         assert translation.ngettext("%(counter)s answer", "%(counter)s answers", 3) % {"counter": 3} == "3 个回答"
     with translation.override("en"):
         assert translation.ngettext("%(counter)s answer", "%(counter)s answers", 3) % {"counter": 3} == "3 answers"
+
+
+@pytest.mark.django_db
+def test_a_persons_preferred_language_follows_them(alice, alice_client, client):
+    from django.test import Client
+
+    response = alice_client.post(
+        reverse("forum:profile_edit"), {"display_name": "", "bio": "", "preferred_language": "zh-hans"}, follow=True
+    )
+    assert "你的个人资料已保存。" in response.content.decode()
+
+    # On another device, with an English browser, the profile's choice applies once signed in.
+    elsewhere = Client()
+    elsewhere.force_login(alice)
+    assert elsewhere.get("/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "zh-hans"
+    # ...unless the switch was used there.
+    elsewhere.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert elsewhere.get("/")["Content-Language"] == "en"
+    # Signed out, the browser decides again.
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
