@@ -13,7 +13,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -31,7 +30,11 @@ def _message_of(error: ValidationError) -> str:
 
 
 def service_errors(view):
-    """Show a refused action as a 400 page (or an htmx fragment) with the service's message."""
+    """Show a refused action as a 400 page (or an htmx fragment) with the service's message.
+
+    htmx requests get a small fragment for refusals of either kind (400 and 403), which
+    wendao.js shows beside the control that was used.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -43,6 +46,12 @@ def service_errors(view):
                     f'<span class="error" role="alert">{_escape(_message_of(error))}</span>', status=400
                 )
             return render(request, "forum/error.html", {"message": _message_of(error)}, status=400)
+        except PermissionDenied as error:
+            if not request.htmx:
+                raise  # the 403 page (forum.errors.permission_denied)
+            # htmx swaps only a fragment: give it the reason, not a whole error page.
+            message = str(error) or _("You may not do this.")
+            return HttpResponse(f'<span class="error" role="alert">{_escape(message)}</span>', status=403)
 
     return wrapper
 
@@ -116,7 +125,7 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
         page=_positive_int(request.GET.get("page")) or 1,
     )
     if request.user.pk != question.author_id and status == 200:
-        Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
+        services.question_view_count(question=question)
     return render(
         request,
         "forum/question.html",

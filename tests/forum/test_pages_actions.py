@@ -176,6 +176,8 @@ def test_no_self_vote(bob_client, answer):
     assert "You cannot vote on your own post." in response.content.decode()
     response = _vote(bob_client, answer, 1, **HTMX)
     assert response.status_code == 403
+    # A fragment for htmx (wendao.js shows it beside the buttons), not a whole page.
+    assert response.content.decode() == '<span class="error" role="alert">You cannot vote on your own post.</span>'
     assert not Vote.objects.exists()
 
 

@@ -16,3 +16,24 @@ document.addEventListener("submit", (event) => {
   params.set("answer", match[1]);
   window.location.replace(`${window.location.pathname}?${params}${window.location.hash}`);
 })();
+// htmx does not swap error responses in, so a refused vote would otherwise fail silently: show
+// the server's reason (the fragment's, or the error page's role="alert" text) beside the control.
+document.addEventListener("htmx:responseError", (event) => {
+  const xhr = event.detail.xhr;
+  const page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+  const alert = page.querySelector('[role="alert"]');
+  const message = (alert && alert.textContent.trim()) || `${xhr.status} ${xhr.statusText}`;
+  const anchor = event.detail.elt.closest(".votes, form") || event.detail.elt;
+  let box = anchor.nextElementSibling;
+  if (!box || !box.classList.contains("htmx-error")) {
+    box = document.createElement("p");
+    box.className = "error htmx-error";
+    box.setAttribute("role", "alert");
+    anchor.after(box);
+  }
+  box.textContent = message;
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  const next = event.detail.target && event.detail.target.nextElementSibling;
+  if (next && next.classList.contains("htmx-error")) next.remove();
+});
