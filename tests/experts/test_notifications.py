@@ -194,3 +194,19 @@ def test_the_daily_digest_replaces_single_emails_and_runs_once_a_day(question, a
     notifications_send_digests.delay().get()
     assert notifications.email_digest(user_id=alice.pk) == 0
     assert len(mail.outbox) == 1
+
+
+def test_the_profile_settings_link_to_notification_preferences(alice_client):
+    html = alice_client.get(reverse("forum:profile_edit")).content.decode()
+    assert reverse("forum:notification_preferences") in html
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_a_real_worker_sends_the_email_queued_on_commit(celery_worker, product, alice, bob):
+    from tests.worker import wait_until
+
+    question = make_question(author=alice, product=product, title="Question for the worker")
+    make_answer(question=question, author=bob)  # commits; on_commit queues the email task on Redis
+    item = Notification.objects.get(recipient=alice)
+    wait_until(lambda: Notification.objects.filter(pk=item.pk, emailed_at__isnull=False).exists())
