@@ -368,3 +368,18 @@ def test_api_gets_the_refusal_as_json(client, unchanged):
     response = client.get("/api/v1/questions/?tag=%00")
     assert response.status_code == 400
     assert response.json()["message"] == "The address contains a null character, which is not allowed."
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "accepted"),
+    [
+        ("无法联网", "路由器突然断网了", True),  # 4 and 8 Chinese characters: real content
+        ("断网", "路由器突然断网了", False),  # 2 characters: too short, like "help"
+        ("无法联网", "断网了", False),  # a 3-character body says too little
+        ("help", "Some body text.", False),
+    ],
+)
+def test_minimum_lengths_count_chinese_characters_fairly(alice_client, product, title, body, accepted):
+    response = alice_client.post(reverse("forum:ask"), {"product": product.pk, "title": title, "body": body})
+    assert (response.status_code == 302) is accepted
+    assert Post.objects.filter(title=title).exists() is accepted
