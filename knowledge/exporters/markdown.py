@@ -5,14 +5,11 @@ was deleted: import a full export to drop retired articles."""
 
 import zipfile
 
-import yaml
-
-from .base import counting, zip_entry
+from .base import counting, yaml_scalar, zip_entry
 
 EXTENSION = ".zip"
 CONTENT_TYPE = "application/zip"
 SUPPORTS_DELETIONS = False
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def front_matter(record) -> str:
@@ -33,7 +30,7 @@ def front_matter(record) -> str:
     }
     if record.product_version:
         data["product_version"] = record.product_version
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+    return "".join(f"{key}: {yaml_scalar(value)}\n" for key, value in data.items())
 
 
 def document(record) -> str:

@@ -6,28 +6,12 @@ Deletions cannot be expressed: a Rasa model is trained from the full set, so exp
 
 import zipfile
 
-import yaml
-
-from .base import counting, zip_entry
+from .base import YAML_UNSAFE, counting, yaml_scalar, zip_entry
 
 EXTENSION = ".zip"
 CONTENT_TYPE = "application/zip"
 SUPPORTS_DELETIONS = False
 RASA_VERSION = "3.1"
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-class _Block(str):
-    """A string YAML writes as a literal block (``|``), as Rasa's own files show examples."""
-
-
-class _Dump(_Dumper):
-    pass
-
-
-_Dump.add_representer(
-    _Block, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style="|")
-)
 
 
 def intent_key(record) -> str:
@@ -36,29 +20,35 @@ def intent_key(record) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _dump(data) -> str:
-    return yaml.dump(data, Dumper=_Dump, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+    """One line with nothing a literal block could trip on (line separators, C1 controls)."""
+    return " ".join(YAML_UNSAFE.sub(" ", text).split())
 
 
 def write(stream, records, deletions, progress=None) -> None:
-    nlu, responses = [], {}
+    # Written by hand rather than by PyYAML's emitter (see ``base.yaml_scalar``): examples as a
+    # literal block, as Rasa's own files have them (each is one line, so the block is safe);
+    # response texts as double-quoted scalars, which keep any Markdown exactly.
+    nlu = [f'version: "{RASA_VERSION}"\n', "nlu:\n"]
+    domain = [f'version: "{RASA_VERSION}"\n', "intents:\n- faq\n", "responses:\n"]
     for record in counting(records, progress):
         key = intent_key(record)
-        examples = "".join(f"- {_one_line(p)}\n" for p in record.phrasings)
-        nlu.append({"intent": f"faq/{key}", "examples": _Block(examples)})
-        text = record.answer_markdown.rstrip() + f"\n\n{record.url}"
-        responses[f"utter_faq/{key}"] = [{"text": _Block(text + "\n")}]
-    domain = {"version": RASA_VERSION, "intents": ["faq"], "responses": responses}
-    rules = {
-        "version": RASA_VERSION,
-        "rules": [
-            {"rule": "answer questions from the knowledge base", "steps": [{"intent": "faq"}, {"action": "utter_faq"}]}
-        ],
-    }
+        nlu.append(f"- intent: faq/{key}\n  examples: |\n")
+        nlu.extend(f"    - {_one_line(p)}\n" for p in record.phrasings)
+        text = record.answer_markdown.rstrip() + f"\n\n{record.url}\n"
+        domain.append(f"  utter_faq/{key}:\n  - text: {yaml_scalar(text)}\n")
+    if len(domain) == 3:
+        domain[-1] = "responses: {}\n"
+    if len(nlu) == 2:
+        nlu[-1] = "nlu: []\n"
+    rules = (
+        f'version: "{RASA_VERSION}"\n'
+        "rules:\n"
+        "- rule: answer questions from the knowledge base\n"
+        "  steps:\n"
+        "  - intent: faq\n"
+        "  - action: utter_faq\n"
+    )
     with zipfile.ZipFile(stream, "w") as archive:
-        zip_entry(archive, "data/nlu.yml", _dump({"version": RASA_VERSION, "nlu": nlu}))
-        zip_entry(archive, "data/rules.yml", _dump(rules))
-        zip_entry(archive, "domain.yml", _dump(domain))
+        zip_entry(archive, "data/nlu.yml", "".join(nlu))
+        zip_entry(archive, "data/rules.yml", rules)
+        zip_entry(archive, "domain.yml", "".join(domain))

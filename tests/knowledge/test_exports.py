@@ -164,11 +164,15 @@ def test_incremental_jsonl_has_changes_and_retirements_as_deletions(tmp_path, ar
 
 
 def test_export_limits_by_product_and_locale(tmp_path, articles, other_product, frank, alice, bob, kate):
-    publish(
+    zh = publish(
         endorsed_candidate(product=other_product, expert=frank, asker=alice, answerer=bob, title="相机怎么对焦？"),
         kate,
         locale="zh-hans",
     )
+    [record] = [
+        json.loads(line) for line in export(tmp_path, "jsonl", locale="zh-hans").read_text("utf-8").splitlines()
+    ]
+    assert record["url"] == "http://127.0.0.1:8000" + zh.get_absolute_url()  # the slug quoted as reverse() does
     ids = lambda path: [json.loads(line)["id"] for line in path.read_text("utf-8").splitlines()]  # noqa: E731
     assert len(ids(export(tmp_path, "jsonl"))) == 3
     assert ids(export(tmp_path, "jsonl", product="router")) == [a.pk for a in articles]
@@ -229,3 +233,66 @@ def test_the_command_reports_what_it_wrote(tmp_path, articles):
     out = io.StringIO()
     call_command("export_kb", format="jsonl", output=str(tmp_path / "kb.jsonl"), stdout=out)
     assert out.getvalue().startswith("Wrote 2 articles to ")
+
+
+NAUGHTY = json.loads((Path(__file__).resolve().parent.parent / "data" / "blns.json").read_text("utf-8"))
+NAUGHTY += ["line\u2028separator", "bom\ufeffinside", "c1\x85control", "tab\tand\nnewline", "emoji 😀 and 中文"]
+
+
+def _naughty_records():
+    from knowledge.exporters.base import Record
+
+    return [
+        Record(
+            id=i + 1,
+            version=1,
+            title=text or "(empty)",
+            alt_questions=[text, f"{text} again"],
+            answer_markdown=f"{text}\n\n  indented {text}\n",
+            answer_text=text,
+            url=f"https://x.test/kb/{i + 1}/",
+            product="router",
+            product_name="Router",
+            tags=["a"],
+            locale="en",
+            authority=0.5,
+            endorsed_by=[text],
+            published_at="2025-01-01T00:00:00Z",
+            updated_at="2025-01-01T00:00:00Z",
+            valid_until=None,
+            product_version=text[:50],
+            slug="x",
+        )  # fmt: skip
+        for i, text in enumerate(NAUGHTY)
+    ]
+
+
+def test_naughty_strings_survive_every_format_as_its_consumer_reads_it():
+    records = _naughty_records()
+
+    def written(fmt) -> bytes:
+        stream = io.BytesIO()
+        exporters.FORMATS[fmt].write(stream, records, [], None)
+        return stream.getvalue()
+
+    lines = written("jsonl").decode("utf-8").split("\n")[:-1]
+    assert [json.loads(line)["answer_markdown"] for line in lines] == [r.answer_markdown for r in records]
+    rows = list(csv.reader(io.StringIO(written("dialogflow-csv").decode("utf-8"), newline="")))
+    assert [row[0] for row in rows[::3]] == [r.title for r in records]
+    assert all(len(row) == 2 for row in rows)
+    rows = list(csv.DictReader(io.StringIO(written("azure-tsv").decode("utf-8"), newline=""), delimiter="\t"))
+    assert [row["Answer"] for row in rows[::3]] == [r.answer_markdown for r in records]
+    assert all(len(p.split(":")) == 2 for row in rows for p in row["Metadata"].split("|"))
+    with zipfile.ZipFile(io.BytesIO(written("markdown"))) as archive:
+        fronts = [yaml.safe_load(archive.read(n).decode("utf-8").split("---\n")[1]) for n in archive.namelist()]
+    assert [f["alt_questions"] for f in fronts] == [r.alt_questions for r in records]
+    assert [f["endorsed_by"] for f in fronts] == [r.endorsed_by for r in records]
+    with zipfile.ZipFile(io.BytesIO(written("rasa"))) as archive:
+        nlu = yaml.safe_load(archive.read("data/nlu.yml"))
+        domain = yaml.safe_load(archive.read("domain.yml"))
+    assert len(nlu["nlu"]) == len(records)
+    texts = [domain["responses"][f"utter_faq/router_{r.id}"][0]["text"] for r in records]
+    assert texts == [r.answer_markdown.rstrip() + f"\n\n{r.url}\n" for r in records]
+    with zipfile.ZipFile(io.BytesIO(written("bedrock"))) as archive:
+        metas = [json.loads(archive.read(n)) for n in archive.namelist() if n.endswith(".metadata.json")]
+    assert [m["metadataAttributes"]["title"] for m in metas] == [r.title[:300] for r in records]
