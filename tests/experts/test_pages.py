@@ -85,7 +85,11 @@ def test_the_workspace_shows_bot_misses_from_the_knowledge_base(monkeypatch, eri
     assert "reset router password" in html and ">7<" in html
 
 
-def test_the_workspace_page_does_not_grow_with_flags(erin_client, product, alice, django_assert_max_num_queries):
+def test_the_workspace_page_does_not_grow_with_flags(
+    monkeypatch, erin_client, product, alice, django_assert_max_num_queries
+):
+    # The knowledge base's own reads (bot misses) are its business; count the workspace's.
+    monkeypatch.setitem(hooks._providers, "experts.bot_misses", [])
     url = reverse("forum:expert_workspace", args=[product.slug])
     for n in range(3):
         post = make_question(author=alice, product=product, title=f"Flagged question {n}")
