@@ -13,7 +13,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -126,7 +125,7 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
         page=_positive_int(request.GET.get("page")) or 1,
     )
     if request.user.pk != question.author_id and status == 200:
-        Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
+        services.question_view_count(question=question)
     return render(
         request,
         "forum/question.html",
