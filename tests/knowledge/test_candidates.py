@@ -155,3 +155,14 @@ def test_raising_the_thresholds_never_promotes_more(f, extra_score, extra_votes)
     low = promotion.qualifies(f, min_rank_score=0.5, min_effective_votes=3)
     high = promotion.qualifies(f, min_rank_score=0.5 + extra_score, min_effective_votes=3 + extra_votes)
     assert not (high is not None and low is None)
+
+
+def test_a_flag_takes_a_pending_candidate_out_until_the_experts_decline_it(candidate, alice, erin):
+    from forum import moderation
+
+    moderation.post_flag(user=alice, post=candidate.answer, reason="wrong", note="Outdated firmware")
+    candidate.refresh_from_db()
+    assert (candidate.status, candidate.withdrawn_reason) == (CandidateStatus.WITHDRAWN, "answer flagged")
+    moderation.flag_resolve(moderator=erin, post=candidate.answer, outcome="decline")
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.PENDING

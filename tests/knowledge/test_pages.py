@@ -235,3 +235,14 @@ def test_bot_misses_page_shows_open_groups(kate_client, client, article):
     client.get("/api/v1/kb/answer", {"q": "Can the router make coffee?", "product": "router"})
     page = kate_client.get(reverse("knowledge:misses") + "?product=router").content.decode()
     assert "Can the router make coffee?" in page
+
+
+def test_the_admin_lists_knowledge_rows(article, root):
+    admin = Client()
+    admin.force_login(root)
+    for url in [
+        "/admin/knowledge/article/",
+        f"/admin/knowledge/article/{article.pk}/change/",
+        "/admin/knowledge/candidate/",
+    ]:
+        assert admin.get(url).status_code == 200, url
