@@ -280,10 +280,10 @@ class AnswerSerializer(serializers.Serializer):
 
 
 def _endorsements(answer) -> list:
-    # ``active_endorsements`` comes from the question page's reads (authority_store.thread_context),
-    # ``endorsement_list`` from the single-answer read (forum.api.selectors).
-    found = getattr(answer, "active_endorsements", None)
-    return found if found is not None else answer.endorsement_list
+    # ``endorsement_list`` comes from the API's reads (forum.api.selectors); ``active_endorsements``
+    # from the page's (authority_store.thread_context).
+    found = getattr(answer, "endorsement_list", None)
+    return found if found is not None else answer.active_endorsements
 
 
 def answer_dict(answer, context) -> dict:

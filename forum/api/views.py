@@ -49,7 +49,7 @@ def question_payload(request, question_id: int) -> dict:
     question = _get(selectors.question_with_tags, question_id=question_id)
     permissions.require(request.user, "post.view", question)
     moderator = permissions.is_moderator_of(request.user, question)
-    answers, my_votes = selectors.question_thread(question=question, user=request.user, include_deleted=moderator)
+    answers, my_votes = api_selectors.question_thread(question=question, user=request.user, include_deleted=moderator)
     for answer in answers:
         answer.question = question  # the acceptance rule reads the asker; no query per answer
     # Authorities, endorsements and each answer's score breakdown, as the question page has them.

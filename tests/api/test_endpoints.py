@@ -311,3 +311,31 @@ def test_profile_shows_authority_per_product(anon_api, answer, bob, erin):
     assert standings[0]["index"] > 0 and standings[0]["is_expert"] is False
     expert = anon_api.get(f"{V1}/users/{erin.pk}/").json()["authority"]
     assert expert[0]["product"] == "router" and expert[0]["is_expert"] is True
+
+
+def test_the_api_thread_read_matches_the_page(question, bob, erin, alice):
+    """forum.api.selectors.question_thread is a lighter copy of the page's read: same answers,
+    same order, same comments, same authorities, same endorsements."""
+    from forum import authority_store, selectors
+    from forum.api import selectors as api_selectors
+
+    answers = [make_answer(question=question, body=f"Answer {i} with enough text.") for i in range(5)]
+    services.vote_cast(voter=bob, post=answers[3], value=1)
+    services.vote_cast(voter=UserFactory(), post=answers[1], value=-1)
+    services.answer_endorse(expert=erin, answer=answers[2], note="ok")
+    services.comment_add(author=alice, post=answers[2], body="Thanks, it worked.")
+    services.comment_add(author=bob, post=question, body="Which firmware?")
+    services.post_delete(user=erin, post=answers[4])
+    for include_deleted in (False, True):
+        page_q, api_q = selectors.question_with_tags(question.pk), selectors.question_with_tags(question.pk)
+        page, page_votes = selectors.question_thread(question=page_q, user=alice, include_deleted=include_deleted)
+        api, api_votes = api_selectors.question_thread(question=api_q, user=alice, include_deleted=include_deleted)
+        assert [a.pk for a in api] == [a.pk for a in page]
+        assert api_votes == page_votes
+        assert [c.pk for c in api_q.comment_list] == [c.pk for c in page_q.comment_list]
+        for a, p in zip(api, page, strict=True):
+            assert [c.pk for c in a.comment_list] == [c.pk for c in p.comment_list]
+            assert a.author_anchor == p.author_anchor
+        authority_store.thread_context(question=page_q, answers=page, user=alice)
+        for a, p in zip(api, page, strict=True):
+            assert [e.expert_id for e in a.endorsement_list] == [e.expert.pk for e in p.active_endorsements]
