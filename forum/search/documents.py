@@ -18,7 +18,8 @@ def plain_text(body_html: str) -> str:
 
 def questions_for_index() -> QuerySet[Post]:
     """Visible questions with what their document needs, in three queries per batch."""
-    visible_answers = Post.objects.filter(deleted_at__isnull=True).only("pk", "question_id", "body_html", "body")
+    # visible(): neither deleted nor hidden (flagged, pending an expert's review).
+    visible_answers = Post.objects.visible().only("pk", "question_id", "body_html", "body")
     # Post, not the Question proxy: the index's ids must read "forum.post.<pk>", as removals do.
     return (
         Post.objects.visible()
@@ -56,7 +57,7 @@ def build_document(*, title: str, body: str, tags: list[str], answers: list[str]
 def question_document(question: Post) -> dict:
     answers = getattr(question, "visible_answers", None)
     if answers is None:
-        answers = list(question.answers.filter(deleted_at__isnull=True).only("body_html", "body"))
+        answers = list(question.answers.visible().only("body_html", "body"))
     tags = [tag.name for tag in question.tags.all()]
     document = build_document(
         title=question.title,

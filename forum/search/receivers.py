@@ -37,8 +37,17 @@ def _question_id(post) -> int | None:
 @receiver(signals.post_edited)
 @receiver(signals.post_deleted)
 @receiver(signals.post_restored)
+@receiver(signals.post_hidden)
+@receiver(signals.flags_resolved)  # a hidden post shown again, or deleted
 def post_changed(sender, post, **kwargs):
     queue_reindex(_question_id(post))
+
+
+@receiver(signals.question_closed)
+@receiver(signals.question_reopened)
+@receiver(signals.question_marked_duplicate)
+def question_status_changed(sender, question, **kwargs):
+    queue_reindex(question.pk)
 
 
 @receiver(signals.vote_changed)

@@ -132,7 +132,7 @@ def _load(hits, *, terms: set[str] | None = None) -> list[Post]:
     queryset = Question.objects.visible().filter(pk__in=ids).select_related("product", "author")
     queryset = queryset.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
     if terms is not None:
-        answers = Post.objects.filter(deleted_at__isnull=True).only("pk", "question_id", "body_html")
+        answers = Post.objects.visible().only("pk", "question_id", "body_html")
         queryset = queryset.prefetch_related(Prefetch("answers", queryset=answers, to_attr="visible_answers"))
     by_id = {question.pk: question for question in queryset}
     questions = [by_id[i] for i in ids if i in by_id]

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django import db
 from django.core.management import call_command
 from haystack import connections
 from haystack.query import SearchQuerySet
@@ -97,6 +98,8 @@ def test_concurrent_saves_never_fail_on_the_index_lock(search_index, product, al
             assert backend.has_document(f"forum.post.{question_id}")
         except Exception as error:  # collected, so the test reports it
             errors.append(error)
+        finally:
+            db.connection.close()  # each thread opened its own database connection
 
     threads = [threading.Thread(target=write, args=(q.pk,)) for q in questions]
     for thread in threads:

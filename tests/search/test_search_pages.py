@@ -273,3 +273,16 @@ def test_a_broken_index_is_a_message_not_a_500(client, corpus, monkeypatch):
     response = client.get(reverse("forum:search"), {"q": "router"})
     assert response.status_code == 503 and "unavailable" in response.content.decode()
     assert client.get(reverse("forum:search_json"), {"q": "router"}).status_code == 503
+
+
+def test_hidden_posts_leave_results_and_snippets_until_review(client, corpus, erin, committed, settings):
+    from forum import moderation
+    from forum.models import FlagReason
+    from tests.factories import UserFactory
+
+    settings.WENDAO_FLAGS_TO_HIDE = 2
+    for name in ("flagger1", "flagger2"):
+        committed(moderation.post_flag, user=UserFactory(username=name), post=corpus["answer"], reason=FlagReason.SPAM)
+    assert _titles(client.get(reverse("forum:search"), {"q": "pinhole"})) == []
+    committed(moderation.flag_resolve, moderator=erin, post=corpus["answer"], outcome="decline")
+    assert _titles(client.get(reverse("forum:search"), {"q": "pinhole"})) == [corpus["en"].title]
