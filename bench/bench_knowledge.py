@@ -5,6 +5,7 @@ Each database gets a throwaway copy (``bench.databases``) and its own child proc
 API median ≤ 20 ms and p95 ≤ 50 ms at 10,000 articles.
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -22,6 +23,23 @@ MAX_P95_MS = 50.0
 FULL = {"articles": 10000, "export_repeat": 3, "queries": 1000}
 QUICK = {"articles": 300, "export_repeat": 1, "queries": 50}
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def _own_services():
+    """A PostgreSQL database and a Redis cache db of this benchmark's own, so that another
+    benchmark running at the same time (they share `make services`) cannot drop them."""
+    saved = {name: os.environ.get(name) for name in ("BENCH_POSTGRES_URL", "BENCH_CACHE_URL")}
+    os.environ.setdefault("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/wendao_bench_knowledge")
+    os.environ.setdefault("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _run_worker(env: dict[str, str], params: dict) -> dict:
@@ -55,8 +73,10 @@ def run(options) -> list[Table]:
     notes = []
     for database in databases:
         print(f"knowledge bench: {database}", file=sys.stderr, flush=True)
-        with throwaway_database(database) as (env, description):
+        with _own_services(), throwaway_database(database) as (env, description):
             result = _run_worker(env, params)
+        # Also on stderr as soon as it is known, so a later failure does not lose it.
+        print(json.dumps({"database": database, **result}), file=sys.stderr, flush=True)
         for row in result["exports"]:
             exports.add(
                 database,
