@@ -12,13 +12,17 @@ import tempfile
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-# The PostgreSQL server of `make test` (trust auth); the benchmark database is its own.
+# The PostgreSQL server of `make test` (trust auth); each run's database is this name plus a
+# run id (process and counter), created for the run and dropped after it.
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/wendao_bench"
 # The Redis the PostgreSQL pass uses as Django's cache, as production does (config/production.env.example).
 DEFAULT_REDIS_CACHE_URL = "redis://127.0.0.1:6379/6"
 
 # Settings that would point a child process at someone else's services or data.
 _INHERITED_NOISE = ("DATABASE_URL", "TEST_DB_NAME", "CELERY_BROKER_URL", "CACHE_URL", "WHOOSH_INDEX_PATH")
+
+
+_runs = 0
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -49,6 +53,9 @@ def _base_env(var_dir: str) -> dict[str, str]:
 @contextlib.contextmanager
 def throwaway_database(kind: str) -> Iterator[tuple[dict[str, str], str]]:
     """Yield (environment for a child process, description) for a fresh, empty database."""
+    global _runs
+    _runs += 1
+    run_id = f"{os.getpid()}_{_runs}"  # benchmarks may run side by side: nothing shared
     var_dir = tempfile.mkdtemp(prefix=f"wendao-bench-{kind}-")
     os.makedirs(os.path.join(var_dir, "staticfiles"))  # whitenoise warns when STATIC_ROOT is missing
     try:
@@ -57,12 +64,14 @@ def throwaway_database(kind: str) -> Iterator[tuple[dict[str, str], str]]:
             env["DATABASE_URL"] = f"sqlite:///{os.path.join(var_dir, 'bench.sqlite3')}"
             yield env, "SQLite (WAL), local-memory cache"
         elif kind == "postgres":
-            url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+            base = urlsplit(os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL))
+            url = urlunsplit(base._replace(path=f"{base.path.rstrip('/')}_{run_id}"))
             cache_url = os.environ.get("BENCH_CACHE_URL", DEFAULT_REDIS_CACHE_URL)
             _check_redis(cache_url)
             with _postgres_database(url):
                 env["DATABASE_URL"] = url
                 env["CACHE_URL"] = cache_url
+                env["CACHE_KEY_PREFIX"] = f"wendao-bench-{run_id}"
                 yield env, "PostgreSQL, Redis cache"
         else:
             raise ValueError(f"unknown database {kind!r}: use sqlite or postgres")

@@ -175,6 +175,8 @@ if CACHE_URL.startswith("redis"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Several sites (or benchmark runs) sharing one Redis keep apart with a prefix.
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX")
 
 # --- Celery ---------------------------------------------------------------------------------
 # No broker configured means the embedded default: every task runs eagerly in the caller.

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 
 from . import authority_store
 from .models import Comment, Post, PostKind, Product, Question, Role, RoleAssignment, Tag, Vote
@@ -83,25 +83,23 @@ def question_thread(
 
     Three queries whatever the number of answers: answers (+ authors), comments (+ authors),
     and the signed-in user's votes. With ``page`` only that page of answers is read and
-    ``question.answer_page`` is set (a ``Page``); the total comes with the answers as a window
-    count, so paging costs no extra query.
+    ``question.answer_page`` is set (a ``Page``); the total comes with the answers as a scalar
+    subquery, so paging costs no extra query.
     """
+    visible = Post.objects.filter(question_id=question.pk)
+    if not include_deleted:
+        visible = visible.filter(deleted_at__isnull=True)
     # The authors' authority and each answer's first endorsement ride along as annotations, so
     # the authority index costs the page no extra query (forum/authority_store.py).
     answers_qs = (
-        Post.objects.filter(question_id=question.pk)
-        .select_related("author")
+        visible.select_related("author")
         .annotate(**authority_store.answer_annotations(question.product_id))
+        .order_by(*ANSWER_ORDER)
     )
-    if not include_deleted:
-        answers_qs = answers_qs.filter(deleted_at__isnull=True)
-    # Ordered by the authority-weighted rank score (forum/authority.py), which already includes
-    # the asker's acceptance and experts' endorsements as visible boosts.
-    answers_qs = answers_qs.order_by(*ANSWER_ORDER)
     if page is None:
         answers = list(answers_qs)
     else:
-        answers, question.answer_page = _answer_page(answers_qs, page)
+        answers, question.answer_page = _answer_page(visible, answers_qs, page)
     by_post: dict[int, list[Comment]] = {question.pk: []} | {a.pk: [] for a in answers}
     comments = (
         Comment.objects.filter(deleted_at__isnull=True, post_id__in=by_post)
@@ -119,18 +117,25 @@ def question_thread(
     return answers, my_votes
 
 
-def _answer_page(answers_qs: QuerySet[Post], number: int) -> tuple[list[Post], Page]:
+def _answer_page(visible: QuerySet[Post], answers_qs: QuerySet[Post], number: int) -> tuple[list[Post], Page]:
+    """One page of ``answers_qs``. The page's ids are picked in a subquery first, so the
+    annotations (correlated subqueries) are computed for this page's rows only, not for all."""
     per_page = answers_per_page()
+    total = visible.order_by().values("question_id").annotate(n=Count("pk")).values("n")
+
+    def rows(number: int) -> list[Post]:
+        ids = visible.order_by(*ANSWER_ORDER).values("pk")[(number - 1) * per_page : number * per_page]
+        return list(answers_qs.filter(pk__in=ids).annotate(answers_total=Subquery(total)))
+
     number = max(1, number)
-    counted = answers_qs.annotate(answers_total=Window(Count("pk")))
-    answers = list(counted[(number - 1) * per_page : number * per_page])
+    answers = rows(number)
     if answers or number == 1:
-        total = answers[0].answers_total if answers else 0
+        count = answers[0].answers_total if answers else 0
     else:  # past the last page: show the last page, as the product list does
-        total = answers_qs.count()
-        number = max(1, -(-total // per_page))
-        answers = list(counted[(number - 1) * per_page : number * per_page])
-    return answers, Paginator(range(total), per_page, allow_empty_first_page=True).page(number)
+        count = visible.count()
+        number = max(1, -(-count // per_page))
+        answers = rows(number)
+    return answers, Paginator(range(count), per_page, allow_empty_first_page=True).page(number)
 
 
 def answer_page_number(*, question: Post, answer_id: int, include_deleted: bool = False) -> int | None:
