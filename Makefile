@@ -7,7 +7,7 @@ REDIS_URL ?= redis://127.0.0.1:6379
 HOST ?= 127.0.0.1:8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve run test test-sqlite test-postgres services lint format bench messages demo migrate clean
+.PHONY: serve run test test-sqlite test-postgres services browser lint format bench messages demo migrate clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Wendao needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -38,7 +38,7 @@ test: install
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-test-sqlite: install
+test-sqlite: install browser
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-postgres: install services
@@ -47,6 +47,13 @@ test-postgres: install services
 
 services:
 	@bash .ci/services.sh
+
+## make browser: Debian's Chromium (and a Chinese font for its screenshots) for the end-to-end tests (tests/e2e);
+## Playwright drives it and never downloads a browser of its own
+browser:
+	@test -x /usr/bin/chromium -a -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei; }
 
 lint: install
 	$(BIN)/ruff check .
