@@ -2,6 +2,14 @@
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
 });
+// "Go back" links on error pages: history.back() from a file, since javascript: URLs are refused.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-history-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
@@ -33,7 +41,9 @@ document.addEventListener("htmx:responseError", (event) => {
   }
   box.textContent = message;
 });
-document.addEventListener("htmx:afterSwap", (event) => {
-  const next = event.detail.target && event.detail.target.nextElementSibling;
-  if (next && next.classList.contains("htmx-error")) next.remove();
+// A new attempt clears the previous attempt's message.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const anchor = event.detail.elt.closest(".votes, form") || event.detail.elt;
+  const container = anchor.parentElement;
+  if (container) container.querySelectorAll(":scope > .htmx-error").forEach((box) => box.remove());
 });
