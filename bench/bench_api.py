@@ -8,6 +8,7 @@ Each database is a throwaway copy (``bench.databases``) served by its own child 
 (``bench.api_worker``).
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -37,6 +38,20 @@ def _run_worker(env: dict[str, str], params: dict) -> dict:
             return json.load(results)
 
 
+@contextlib.contextmanager
+def _own_postgres_database():
+    """A throwaway PostgreSQL database of this benchmark's own, so that another benchmark running
+    at the same time (and dropping its database when done) cannot pull it away."""
+    saved = os.environ.get("BENCH_POSTGRES_URL")
+    if saved is None:
+        os.environ["BENCH_POSTGRES_URL"] = "postgres://postgres@127.0.0.1:5432/wendao_bench_api"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("BENCH_POSTGRES_URL", None)
+
+
 def run(options) -> list[Table]:
     quick = getattr(options, "quick", False)
     params = QUICK if quick else FULL
@@ -48,7 +63,7 @@ def run(options) -> list[Table]:
     notes = []
     for database in databases:
         print(f"api bench: {database}", file=sys.stderr, flush=True)
-        with throwaway_database(database) as (env, description):
+        with _own_postgres_database(), throwaway_database(database) as (env, description):
             result = _run_worker(env, params)
         notes.append(f"{database}: {description}; data built in {result['build_seconds']:.0f} s")
         for row in result["rows"]:

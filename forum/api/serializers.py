@@ -18,6 +18,8 @@ from rest_framework import serializers
 
 from forum import authority_store, permissions, selectors
 from forum.models import PostKind, Product, Role
+from forum.search.service import SORTS as SEARCH_SORTS
+from forum.search.service import STATUSES as SEARCH_STATUSES
 
 
 class ExpertLookup:
@@ -352,6 +354,25 @@ def question_list_dict(question, context) -> dict:
     }
 
 
+class SearchHitSerializer(QuestionListSerializer):
+    snippet = serializers.CharField(help_text="HTML: escaped text with the matched words in <mark>.")
+
+    def to_representation(self, question):
+        return question_list_dict(question, self.context) | {"snippet": question.snippet}
+
+
+class SearchResultSerializer(serializers.Serializer):
+    query = serializers.CharField(help_text="The query as searched (cleaned).")
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    matched_all_words = serializers.BooleanField(
+        help_text="False when no question had every word and questions with some of them are shown."
+    )
+    messages = serializers.ListField(child=serializers.CharField())
+    results = SearchHitSerializer(many=True)
+
+
 class QuestionDetailSerializer(QuestionListSerializer):
     body = serializers.CharField(help_text="Markdown as written.")
     body_html = serializers.CharField(help_text="Sanitised HTML rendered from ``body``.")
@@ -511,6 +532,15 @@ class VoteInput(serializers.Serializer):
 
 class EndorseInput(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class SearchInput(serializers.Serializer):
+    q = serializers.CharField(max_length=1000, help_text='Words to find, in Chinese or English; "quoted phrases".')
+    product = serializers.SlugField(required=False, help_text="A product's slug.")
+    tag = serializers.CharField(max_length=50, required=False)
+    status = serializers.ChoiceField(choices=list(SEARCH_STATUSES), required=False)
+    sort = serializers.ChoiceField(choices=list(SEARCH_SORTS), default="relevance")
+    page = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
 
 
 class ProfileInput(serializers.Serializer):

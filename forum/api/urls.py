@@ -11,6 +11,7 @@ urlpatterns = [
     path("products/<slug:slug>/", views.ProductDetailApi.as_view(), name="product"),
     path("products/<slug:slug>/tags/", views.TagListApi.as_view(), name="product_tags"),
     path("questions/", views.QuestionListApi.as_view(), name="questions"),
+    path("search/", views.SearchApi.as_view(), name="search"),
     path("questions/<int:pk>/", views.QuestionDetailApi.as_view(), name="question"),
     path("questions/<int:pk>/answers/", views.AnswerCreateApi.as_view(), name="question_answers"),
     path("answers/<int:pk>/", views.AnswerDetailApi.as_view(), name="answer"),

@@ -19,9 +19,11 @@ from rest_framework.views import APIView
 
 from forum import authority_store, permissions, selectors, services
 from forum.models import Post, PostKind, Product, RoleAssignment, User
+from forum.search import service as search_service
 
 from . import selectors as api_selectors
 from . import serializers as s
+from .exceptions import ErrorSerializer, response_for
 from .filters import QuestionFilter
 from .pagination import CommentPagination, NamePagination, QuestionPagination, RevisionPagination
 
@@ -192,6 +194,49 @@ class QuestionDetailApi(APIView):
         question = _get(Post.objects.select_related("product"), pk=pk, kind=PostKind.QUESTION)
         services.post_delete(user=request.user, post=question)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["questions"])
+class SearchApi(APIView):
+    @extend_schema(
+        operation_id="search",
+        summary="Search questions (title, tags, body and answers; Chinese is segmented)",
+        parameters=[s.SearchInput],
+        responses={200: s.SearchResultSerializer, 503: ErrorSerializer},
+    )
+    def get(self, request):
+        params = s.SearchInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        product = None
+        if data.get("product"):
+            product = Product.objects.filter(slug=data["product"]).first()
+            if product is None:
+                raise ValidationError({"product": [_("There is no such product.")]})
+        try:
+            found = search_service.search_questions(
+                text=data["q"],
+                product=product,
+                tag=(data.get("tag") or "").strip().lower() or None,
+                status=data.get("status"),
+                sort=data["sort"],
+                page=data["page"],
+            )
+        except search_service.SearchUnavailable:
+            return response_for(503, "search_unavailable", _("Search is unavailable right now; try again in a minute."))
+        if found.query.is_empty:
+            message = found.messages[-1] if found.messages else _("Type something to search for.")
+            raise ValidationError({"q": [message]})
+        body = {
+            "query": found.query.text,
+            "count": found.page.paginator.count,
+            "page": found.page.number,
+            "num_pages": found.page.paginator.num_pages,
+            "matched_all_words": found.matched_all_words,
+            "messages": found.messages,
+            "results": s.SearchHitSerializer(found.questions, many=True, context=_context(request)).data,
+        }
+        return Response(body)
 
 
 # --- Answers ------------------------------------------------------------------------------------

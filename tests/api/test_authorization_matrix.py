@@ -33,6 +33,7 @@ GET     /api/v1/products/{slug}/tags/             200  200   200   200   200    
 GET     /api/v1/questions/                        200  200   200   200   200     200     200    200
 POST    /api/v1/questions/                        401  201   201   201   201     201     201    201
 GET     /api/v1/questions/{id}/                   200  200   200   200   200     200     200    200
+GET     /api/v1/search/                           200  200   200   200   200     200     200    200
 PATCH   /api/v1/questions/{id}/                   401  403   403   200   200     403     403    200
 DELETE  /api/v1/questions/{id}/                   401  403   403   204   204     403     403    204
 POST    /api/v1/questions/{id}/answers/           401  201   201   201   201     201     201    201
@@ -83,6 +84,7 @@ TARGETS = {
     "/api/v1/kb/exports/{id}/": "export",
 }
 QUERIES = {
+    ("GET", "/api/v1/search/"): "?q=wifi+路由器",
     ("GET", "/api/v1/kb/answer"): "?q=router+wifi",
     ("GET", "/api/v1/kb/answer/"): "?q=路由器",
 }

@@ -339,3 +339,17 @@ def test_the_api_thread_read_matches_the_page(question, bob, erin, alice):
         authority_store.thread_context(question=page_q, answers=page, user=alice)
         for a, p in zip(api, page, strict=True):
             assert [e.expert_id for e in a.endorsement_list] == [e.expert.pk for e in p.active_endorsements]
+
+
+def test_search_finds_chinese_and_english(anon_api, product, alice, django_capture_on_commit_callbacks):
+    TagFactory(product=product, name="wifi")
+    with django_capture_on_commit_callbacks(execute=True):
+        wanted = make_question(author=alice, product=product, title="路由器无法连接无线网络", tags=["wifi"])
+        make_question(author=alice, product=product, title="How do I change the admin password?")
+    data = anon_api.get(f"{V1}/search/", {"q": "无线网络"}).json()
+    assert [r["id"] for r in data["results"]] == [wanted.pk]
+    assert data["count"] == 1 and data["page"] == 1 and isinstance(data["results"][0]["snippet"], str)
+    assert anon_api.get(f"{V1}/search/", {"q": "password", "product": "router"}).json()["count"] == 1
+    for bad in ({"q": ""}, {"q": "wifi", "status": "sideways"}, {"q": "wifi", "product": "nope"}):
+        response = anon_api.get(f"{V1}/search/", bad)
+        assert response.status_code == 400 and response.json()["code"] == "invalid", response.json()
