@@ -120,5 +120,9 @@ def yaml_scalar(value) -> str:
     JSON is valid YAML, and writing it directly is ~50 times faster than PyYAML's emitter for
     the many small documents of an export; the tests load the result with ``yaml.safe_load``.
     """
+    if value is None or isinstance(value, bool | int | float):
+        return json.dumps(value)
     text = json.dumps(value, ensure_ascii=False)
+    if text.isascii() and "\x7f" not in text:
+        return text  # json already escaped every C0 control; nothing else here troubles YAML
     return YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
