@@ -333,7 +333,8 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        # Named, because with more than one backend (login throttling) Django cannot guess it.
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
         messages.success(request, _("Welcome to Wendao!"))
         return redirect("forum:home")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
