@@ -196,6 +196,8 @@ class Post(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["product", "kind", "-last_activity_at"]),
+            # Questions of a product by date: the analytics' weekly ranges and the "newest" sort.
+            models.Index(fields=["product", "kind", "created_at"], name="post_product_kind_created"),
             models.Index(fields=["question", "-score"]),
             models.Index(fields=["author", "kind"]),
         ]
