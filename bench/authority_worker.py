@@ -90,12 +90,12 @@ def build(*, users: int, products: int, votes: int, seed: int = 3) -> dict:
             value = 1 if rng.random() < 0.85 else -1
             when = created + timedelta(hours=rng.randrange(1, 24 * 120))
             weight = rng.choice((0, 1000, 1000, 1000, 1500, 2300, 3000))
-            vote_rows.append((pk, voter, value, when, "", "", author, pid, weight))
+            vote_rows.append((pk, voter, value, when, when.date().toordinal(), "", "", author, pid, weight))
         _insert(
             cursor,
             vendor,
             Vote._meta.db_table,
-            ["post_id", "voter_id", "value", "created_at", "external_source", "external_id", "author_id",
+            ["post_id", "voter_id", "value", "created_at", "day", "external_source", "external_id", "author_id",
              "product_id", "weight"],
             vote_rows,
         )  # fmt: skip
@@ -104,9 +104,11 @@ def build(*, users: int, products: int, votes: int, seed: int = 3) -> dict:
             f"UPDATE {Post._meta.db_table} SET upvotes = (SELECT COUNT(*) FROM {Vote._meta.db_table} v"
             f" WHERE v.post_id = {Post._meta.db_table}.id AND v.value = 1)"
         )
-    if vendor == "postgresql":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if vendor != "postgresql":
             cursor.execute("ANALYZE")
+        else:
+            cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
     return {"users": users, "products": products, "posts": len(posts), "votes": len(vote_rows)}
 
 

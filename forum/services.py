@@ -144,7 +144,10 @@ def _vote_cast(*, voter, post: Post, value: int) -> Vote | None:
         if not unchanged.delete()[0]:
             raise ValidationError(_("Your vote changed in another window; reload the page."))
     elif facts.vote_id:
-        if not unchanged.update(value=value, created_at=now, weight=weight, voided_at=None, reversal=None):
+        changed = unchanged.update(
+            value=value, created_at=now, day=authority_store.day_of(now), weight=weight, voided_at=None, reversal=None
+        )
+        if not changed:
             raise ValidationError(_("Your vote changed in another window; reload the page."))
         vote = Vote(pk=facts.vote_id, post=post, voter=voter, value=value, weight=weight, created_at=now)
     else:
@@ -154,6 +157,7 @@ def _vote_cast(*, voter, post: Post, value: int) -> Vote | None:
             value=value,
             weight=weight,
             created_at=now,
+            day=authority_store.day_of(now),
             author_id=post.author_id,
             product_id=post.product_id,
         )
