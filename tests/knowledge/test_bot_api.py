@@ -151,3 +151,15 @@ def test_bot_query_stats_and_weekly_figures(client, article, product):
     assert selectors.articles_published_count(product, today, today) == 1
     [weekly] = hooks.call("analytics.knowledge_weekly", [product.pk], today, today)
     assert list(weekly.values()) == [{"articles_published": 1, "bot_queries": 2, "bot_hits": 1}]
+
+
+def test_anonymous_bots_are_throttled_and_token_holders_are_not(client, article, settings, alice):
+    settings.KNOWLEDGE = {**settings.KNOWLEDGE, "BOT_ANON_RATE": "2/minute"}
+    assert [client.get(URL, {"q": "reset"}).status_code for _ in range(3)] == [200, 200, 429]
+    body = client.get(URL, {"q": "reset"}).json()
+    assert body["status"] == 429 and body["message"]
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(alice)
+    assert [signed_in.get(URL, {"q": "reset"}).status_code for _ in range(3)] == [200, 200, 200]
