@@ -6,6 +6,7 @@ Every setting has an embedded default that needs no server: SQLite and a Whoosh 
 ``config/production.env.example``.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "knowledge",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +88,9 @@ MIDDLEWARE = [
     "forum.limits.LimitReachedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into forum.security.locked_out's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -262,6 +268,40 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts and styles only from our own static files (no
+# inline <script>, no on*= handlers, no style="" in pages; htmx's own indicator <style> is off in
+# base.html). Images may come from any HTTPS host because posts (and imported Stack Exchange
+# posts) link pictures; they are sanitised by forum.rendering. /api/docs/ widens style-src and
+# img-src for Swagger UI only (forum/security.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Login brute force (django-axes): five failures for one account from one address lock that pair
+# out for 15 minutes; a success resets the count. forum.security.locked_out answers generically.
+AUTHENTICATION_BACKENDS = ["forum.security.LoginAttemptBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "forum.security.locked_out"
+# The address is REMOTE_ADDR unless proxies are declared; otherwise a client could send any
+# X-Forwarded-For and never be locked out.
+AXES_IPWARE_PROXY_COUNT = env_int("NUM_PROXIES", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from forum.security import api_docs_csp
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -10,7 +12,7 @@ urlpatterns = [
     path("api/v1/kb/", include("knowledge.api_urls")),
     path("api/v1/", include("forum.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("", include("knowledge.urls")),  # /knowledge/ (the knowledge team) and /kb/ (public articles)
     path("", include("forum.urls")),
 ]

@@ -44,24 +44,33 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the
-    # ORM calls the tests make between browser steps.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # ORM calls the tests make between browser steps. Module-scoped and restored afterwards, so
+    # the flag never leaks into other tests (manage.py check --deploy rejects it, rightly).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
 def new_page(browser, live_server):
     """``new_page()`` opens a fresh browser context (its own cookies: one person) on the live server.
 
-    Every page records JavaScript dialogs and page errors, so a test can assert none happened.
+    Every page records JavaScript dialogs, page errors and Content Security Policy violations, so
+    a test can assert none happened.
     """
     contexts = []
 
@@ -79,6 +88,15 @@ def new_page(browser, live_server):
 
         page.on("dialog", on_dialog)
         page.on("pageerror", lambda error: page.errors.append(str(error)))
+        # A script or style the Content Security Policy refused shows up as a console error.
+        page.on(
+            "console",
+            lambda message: (
+                page.errors.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
         return page
 
     yield make
