@@ -57,7 +57,7 @@ def build(*, users: int, products: int, votes: int, seed: int = 3) -> dict:
                      "endorsement_count", "author_authority", "is_accepted", "has_accepted_answer", "closed_reason",
                      "created_at", "last_activity_at", "external_source", "external_id", "source_url",
                      "source_author", "source_license"]  # fmt: skip
-        extra = [f.name for f in Post._meta.concrete_fields if f.name not in post_cols and f.name != "id"]
+        extra = [f.name for f in Post._meta.concrete_fields if f.column not in post_cols and f.name != "id"]
         defaults = {f.name: f.get_default() for f in Post._meta.concrete_fields}
         extra_cols = [Post._meta.get_field(n).column for n in extra if not Post._meta.get_field(n).null]
         extra_vals = [defaults[n] for n in extra if not Post._meta.get_field(n).null]
