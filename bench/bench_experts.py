@@ -1,7 +1,7 @@
 """Experts: the weekly analytics over a year of one busy product, the expert workspace page, and
 the cost of claiming a daily limit, on SQLite and on PostgreSQL.
 
-Data: 50,000 questions in a year (about 60,000 answers, a tenth by experts, endorsements,
+Data: 30,000 questions in a year (about 36,000 answers, a tenth by experts, endorsements,
 100 open flags). Each database is a throwaway copy (``bench.databases``) used by its own child
 process (``bench.experts_worker``).
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from .databases import throwaway_database
 from .tables import Table
 
-FULL = {"questions": 50_000, "repeat": 20}
+FULL = {"questions": 30_000, "repeat": 20}
 QUICK = {"questions": 3_000, "repeat": 5}
 ROOT = Path(__file__).resolve().parent.parent
 
