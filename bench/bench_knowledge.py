@@ -64,11 +64,22 @@ def run(options) -> list[Table]:
     suffix = " (quick smoke run, not a measurement)" if quick else ""
     exports = Table(
         title=f"Knowledge base export of {params['articles']} articles{suffix}",
-        columns=["database", "format", "articles", "best s", "median s", "target", "MB", "byte-identical", "runs"],
+        columns=[
+            "database",
+            "format",
+            "articles",
+            "best s",
+            "median s",
+            "target",
+            "CPU s",
+            "MB",
+            "byte-identical",
+            "runs",
+        ],
     )
     bot = Table(
         title=f"Bot answer API at {params['articles']} articles{suffix}",
-        columns=["database", "queries", "median ms", "p95 ms", "max ms", "target", "runs"],
+        columns=["database", "queries", "median ms", "p95 ms", "max ms", "target", "CPU median ms", "runs"],
     )
     notes = []
     for database in databases:
@@ -85,6 +96,7 @@ def run(options) -> list[Table]:
                 row["best_s"],
                 row["median_s"],
                 f"≤ {MAX_EXPORT_S:.0f} {_ok(row['median_s'] <= MAX_EXPORT_S)}",
+                row.get("cpu_s", "–"),
                 round(row["bytes"] / 1e6, 2),
                 "yes" if row["reproducible"] else "NO",
                 row["runs"],
@@ -98,6 +110,7 @@ def run(options) -> list[Table]:
                 row["p95_ms"],
                 row["max_ms"],
                 f"≤ {MAX_MEDIAN_MS:.0f} / ≤ {MAX_P95_MS:.0f} {_ok(ok)}",
+                row.get("cpu_median_ms", "–"),
                 row["runs"],
             )
         notes.append(
@@ -111,12 +124,21 @@ def run(options) -> list[Table]:
         f"load average {load} at the end (other work on the machine skews times).",
         *notes,
     ]
-    exports.notes += ["Whole export: query, format, write to a temporary file, fsync, rename, SHA-256.", *common]
+    cpu_note = (
+        "CPU s / CPU ms: the benchmark process's own CPU time (time.process_time), which leaves out the time spent "
+        "waiting for a core on a busy machine; the database server's time is not in it."
+    )
+    exports.notes += [
+        "Whole export: query, format, write to a temporary file, fsync, rename, SHA-256.",
+        cpu_note,
+        *common,
+    ]
     bot.notes += [
         "Server time through Django's test client in-process: middleware, DRF, retrieval, article fetch, and the "
         "anonymised query log (misses are grouped by similarity in the same request). DEBUG off.",
         "Queries: 40 % exact phrasings, 40 % reworded (a word dropped, order shuffled), 20 % unrelated (misses); "
         "half English, half Chinese.",
+        cpu_note,
         *common,
     ]
     return [exports, bot]
