@@ -7,7 +7,7 @@ REDIS_URL ?= redis://127.0.0.1:6379
 HOST ?= 127.0.0.1:8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve run test test-sqlite test-postgres services browser lint format bench messages demo migrate clean
+.PHONY: serve run test test-sqlite test-postgres services browser bench-load locust lint format bench messages demo migrate clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Wendao needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -66,6 +66,15 @@ format: install
 ## make bench: the speed tables (see docs/benchmarks.md)
 bench: install services
 	$(BIN)/python -m bench
+
+## make bench-load: locust (Debian's python3-locust) against make serve on loopback; table in docs/benchmarks.md
+bench-load: install services locust
+	bash bench/load/run.sh
+
+locust:
+	@command -v locust >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-locust; }
 
 ## make messages: refresh the translation catalogues (forum/locale) after changing UI strings
 # Run from the top so every app's strings (forum, knowledge, config) land in the one catalogue

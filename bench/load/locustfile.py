@@ -1,0 +1,71 @@
+"""``make bench-load``: a realistic mix against ``make serve`` on loopback (Debian's python3-locust).
+
+Per simulated user: anonymous readers (most traffic: home, product, question pages, search),
+bots asking the knowledge-base API, and signed-in customers (API token) who vote and answer.
+Request names group the statistics by kind, so the report has one row per kind.
+"""
+
+import itertools
+import json
+import random
+from pathlib import Path
+
+from locust import HttpUser, between, task
+
+TARGETS = json.loads(Path("var/load/targets.json").read_text(encoding="utf-8"))
+_tokens = itertools.cycle(TARGETS["tokens"])
+
+
+class Reader(HttpUser):
+    weight = 7
+    wait_time = between(0.05, 0.2)
+
+    @task(3)
+    def question(self):
+        self.client.get(f"/q/{random.choice(TARGETS['questions'])}/", name="page: question")
+
+    @task(1)
+    def home(self):
+        self.client.get("/", name="page: home")
+
+    @task(1)
+    def product(self):
+        self.client.get(f"/p/{random.choice(TARGETS['products'])}/", name="page: product")
+
+    @task(1)
+    def search(self):
+        self.client.get("/search/", params={"q": random.choice(TARGETS["searches"])}, name="search")
+
+
+class Bot(HttpUser):
+    weight = 2
+    wait_time = between(0.05, 0.2)
+
+    @task
+    def ask(self):
+        self.client.get("/api/v1/kb/answer", params={"q": random.choice(TARGETS["searches"])}, name="bot API")
+
+
+class Member(HttpUser):
+    """One API token per simulated member; it remembers its votes so every request is valid."""
+
+    weight = 1
+    wait_time = between(0.2, 0.6)
+
+    def on_start(self):
+        self.client.headers["Authorization"] = f"Bearer {next(_tokens)}"
+        self.voted: set[int] = set()
+
+    @task(4)
+    def vote(self):
+        answer = random.choice(TARGETS["answers"])
+        value = 0 if answer in self.voted else 1
+        response = self.client.post(f"/api/v1/posts/{answer}/vote/", json={"value": value}, name="vote (API)")
+        if response.ok:
+            (self.voted.discard if value == 0 else self.voted.add)(answer)
+
+    @task(1)
+    def answer(self):
+        question = random.choice(TARGETS["questions"])
+        body = f"Load test answer: restart the router, wait two minutes, then try again ({random.randint(0, 10**9)})."
+        self.client.post(f"/api/v1/questions/{question}/answers/", json={"body": body}, name="answer (API)")

@@ -1,0 +1,31 @@
+"""Load-test fixtures for ``make bench-load``: run by ``manage.py shell`` against the served database.
+
+Creates (once) 40 load-test customers with API tokens and writes what the load generator needs
+to ``var/load/targets.json``: tokens, question and answer ids, product slugs, search words.
+"""
+
+import json
+from pathlib import Path
+
+from forum.api.tokens import token_create
+from forum.models import ApiToken, Post, Product, User
+
+out = Path("var/load")
+out.mkdir(parents=True, exist_ok=True)
+tokens = []
+for n in range(40):
+    user, _ = User.objects.get_or_create(username=f"load{n:02d}", defaults={"email": f"load{n:02d}@example.invalid"})
+    ApiToken.objects.filter(user=user, name="bench-load").delete()
+    tokens.append(token_create(user=user, name="bench-load")[1])
+questions = list(Post.objects.visible().filter(kind="q").order_by("-score").values_list("pk", flat=True)[:300])
+answers = list(Post.objects.visible().filter(kind="a").order_by("-score").values_list("pk", flat=True)[:300])
+products = list(Product.objects.values_list("slug", flat=True))
+targets = {
+    "tokens": tokens,
+    "questions": questions,
+    "answers": answers,
+    "products": products,
+    "searches": ["router reset", "无法联网", "password", "恢复出厂设置", "firmware update", "wifi slow"],
+}
+(out / "targets.json").write_text(json.dumps(targets), encoding="utf-8")
+print(f"{len(tokens)} tokens, {len(questions)} questions, {len(answers)} answers, products {products}")

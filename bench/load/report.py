@@ -1,0 +1,41 @@
+"""Turn locust's CSV statistics into the table of docs/benchmarks.md (between the bench-load markers)."""
+
+import csv
+import sys
+from pathlib import Path
+
+START, END = "<!-- bench-load:start -->", "<!-- bench-load:end -->"
+
+
+def table(stats_csv: Path, drift: str, settings: str) -> str:
+    rows = list(csv.DictReader(stats_csv.open(encoding="utf-8")))
+    lines = [
+        settings,
+        "",
+        "| Kind | Requests | Requests/s | Median (ms) | p95 (ms) | Errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "**all**"
+        lines.append(
+            f"| {name} | {row['Request Count']} | {float(row['Requests/s']):.1f} | {row['Median Response Time']} "
+            f"| {row['95%']} | {row['Failure Count']} |"
+        )
+    lines += ["", f"Drift afterwards (`manage.py reconcile`): {drift}"]
+    return "\n".join(lines)
+
+
+def main(stats_csv: str, drift: str, settings: str, doc: str = "docs/benchmarks.md") -> None:
+    path = Path(doc)
+    text = path.read_text(encoding="utf-8")
+    block = f"{START}\n{table(Path(stats_csv), drift, settings)}\n{END}"
+    if START in text:
+        before, rest = text.split(START, 1)
+        text = before + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n## Load: `make bench-load`\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make bench-load`: start the production stack (config/serve.sh) on loopback against its own
+# PostgreSQL database, drive it with locust for LOAD_SECONDS, stop it, check drift with
+# `manage.py reconcile`, and write the table into docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=.venv/bin
+USERS="${LOAD_USERS:-60}"
+SECONDS_="${LOAD_SECONDS:-60}"
+export DATABASE_URL="${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wendao_load}"
+export BIND=127.0.0.1:8765
+export ALLOWED_HOSTS=127.0.0.1,localhost
+export ACCESS_LOG=/dev/null
+# A load generator is one address sending far more than a person: the per-address throttles
+# and the daily posting/voting limits would refuse it, so they are off for this run only.
+export API_ANON_RATE=1000000/minute KB_BOT_ANON_RATE= WENDAO_LIMITS_ENABLED=0
+dbname="${DATABASE_URL##*/}"
+psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$dbname'" | grep -q 1 \
+  || createdb -h 127.0.0.1 -U postgres "$dbname"
+
+mkdir -p var/load
+bash config/serve.sh > var/load/serve.log 2>&1 &
+serve=$!
+trap 'kill -INT $serve 2>/dev/null; wait $serve 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do
+  curl -fs -o /dev/null "http://$BIND/" && break
+  kill -0 $serve 2>/dev/null || { tail -30 var/load/serve.log; exit 1; }
+  sleep 1
+done
+DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py shell < bench/load/prepare.py
+rm -f var/load/locust_*.csv
+locust -f bench/load/locustfile.py --headless --host "http://$BIND" -u "$USERS" -r "$USERS" -t "${SECONDS_}s" \
+  --csv var/load/locust --only-summary --stop-timeout 5 || true
+kill -INT $serve; wait $serve 2>/dev/null || true
+trap - EXIT
+drift="$(DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py reconcile | tail -1)"
+echo "$drift"
+settings="$USERS simulated users for ${SECONDS_} s on loopback ($(nproc) cores, gunicorn workers: ${WEB_CONCURRENCY:-$(( $(nproc) * 2 + 1 ))}); $(date -u +%F)."
+"$BIN/python" bench/load/report.py var/load/locust_stats.csv "$drift" "$settings"
+sed -n '/bench-load:start/,/bench-load:end/p' docs/benchmarks.md
