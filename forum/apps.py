@@ -8,7 +8,7 @@ class ForumConfig(AppConfig):
     verbose_name = _("Forum")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the cache invalidation receivers)
-        from . import moderation, notifications  # noqa: F401  (moderation log and notification receivers)
-        from . import authority_receivers  # noqa: F401  (keeps the authority index in step)
-        from .search import receivers as search_receivers  # noqa: F401  (keeps the search index in step)
+        # Importing these modules connects their signal receivers: cache invalidation, the
+        # moderation log and notifications, the authority index and the search index.
+        from . import authority_receivers, moderation, notifications, receivers  # noqa: F401
+        from .search import receivers as search_receivers  # noqa: F401
