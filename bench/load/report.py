@@ -18,8 +18,8 @@ def table(stats_csv: Path, drift: str, settings: str) -> str:
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "**all**"
         lines.append(
-            f"| {name} | {row['Request Count']} | {float(row['Requests/s']):.1f} | {row['Median Response Time']} "
-            f"| {row['95%']} | {row['Failure Count']} |"
+            f"| {name} | {row['Request Count']} | {float(row['Requests/s']):.1f} "
+            f"| {float(row['Median Response Time']):.0f} | {float(row['95%']):.0f} | {row['Failure Count']} |"
         )
     lines += ["", f"Drift afterwards (`manage.py reconcile`): {drift}"]
     return "\n".join(lines)

@@ -21,17 +21,31 @@ psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE 
 mkdir -p var/load
 bash config/serve.sh > var/load/serve.log 2>&1 &
 serve=$!
-trap 'kill -INT $serve 2>/dev/null; wait $serve 2>/dev/null || true' EXIT
+# TERM, not INT: a background job of a non-interactive shell ignores SIGINT.
+trap 'kill -TERM $serve 2>/dev/null; wait $serve 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do
   curl -fs -o /dev/null "http://$BIND/" && break
   kill -0 $serve 2>/dev/null || { tail -30 var/load/serve.log; exit 1; }
   sleep 1
 done
 DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py shell < bench/load/prepare.py
+# Warm-up, not measured: every gunicorn worker loads jieba, the search index and the bot's
+# in-process index on its first requests of each kind.
+q="$("$BIN/python" -c "import json; print(json.load(open('var/load/targets.json'))['questions'][0])")"
+for _ in $(seq 1 4); do
+  curls=()
+  for path in / "/q/$q/" "/search/?q=router" "/api/v1/kb/answer?q=router"; do
+    for _ in $(seq 1 "${WEB_CONCURRENCY:-$(( $(nproc) * 2 + 1 ))}"); do
+      curl -fs -o /dev/null "http://$BIND$path" &
+      curls+=($!)
+    done
+  done
+  wait "${curls[@]}" || true  # only the curls: a bare `wait` would wait for the server too
+done
 rm -f var/load/locust_*.csv
 locust -f bench/load/locustfile.py --headless --host "http://$BIND" -u "$USERS" -r "$USERS" -t "${SECONDS_}s" \
   --csv var/load/locust --only-summary --stop-timeout 5 || true
-kill -INT $serve; wait $serve 2>/dev/null || true
+kill -TERM $serve 2>/dev/null || true; wait $serve 2>/dev/null || true
 trap - EXIT
 drift="$(DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py reconcile | tail -1)"
 echo "$drift"
