@@ -13,7 +13,7 @@ from pathlib import Path
 from locust import HttpUser, between, task
 
 TARGETS = json.loads(Path("var/load/targets.json").read_text(encoding="utf-8"))
-_tokens = itertools.cycle(TARGETS["tokens"])
+_members = itertools.cycle(zip(TARGETS["tokens"], TARGETS["voted"], strict=True))
 
 
 class Reader(HttpUser):
@@ -53,8 +53,9 @@ class Member(HttpUser):
     wait_time = between(0.2, 0.6)
 
     def on_start(self):
-        self.client.headers["Authorization"] = f"Bearer {next(_tokens)}"
-        self.voted: set[int] = set()
+        token, voted = next(_members)
+        self.client.headers["Authorization"] = f"Bearer {token}"
+        self.voted: set[int] = set(voted)
 
     @task(4)
     def vote(self):

@@ -8,20 +8,26 @@ import json
 from pathlib import Path
 
 from forum.api.tokens import token_create
-from forum.models import ApiToken, Post, Product, User
+from forum.models import ApiToken, Post, Product, User, Vote
 
 out = Path("var/load")
 out.mkdir(parents=True, exist_ok=True)
-tokens = []
+tokens, voted = [], []
 for n in range(40):
     user, _ = User.objects.get_or_create(username=f"load{n:02d}", defaults={"email": f"load{n:02d}@example.invalid"})
     ApiToken.objects.filter(user=user, name="bench-load").delete()
     tokens.append(token_create(user=user, name="bench-load")[1])
+    # Votes left by an earlier run: the simulated member starts knowing them, so it takes them
+    # back instead of voting twice (which the API rightly refuses with 400).
+    voted.append(
+        list(Vote.objects.filter(voter=user, voided_at__isnull=True).exclude(value=0).values_list("post_id", flat=True))
+    )
 questions = list(Post.objects.visible().filter(kind="q").order_by("-score").values_list("pk", flat=True)[:300])
 answers = list(Post.objects.visible().filter(kind="a").order_by("-score").values_list("pk", flat=True)[:300])
 products = list(Product.objects.values_list("slug", flat=True))
 targets = {
     "tokens": tokens,
+    "voted": voted,
     "questions": questions,
     "answers": answers,
     "products": products,
