@@ -108,6 +108,11 @@ class BotAnswerApi(APIView):
         return Response(body)
 
 
+@extend_schema(exclude=True)
+class BotAnswerSlashApi(BotAnswerApi):
+    """``/api/v1/kb/answer/``: the same endpoint for clients that add a slash; documented once."""
+
+
 class EditorOnly(permissions.BasePermission):
     def has_permission(self, request, view):
         reason = refusal(request.user)

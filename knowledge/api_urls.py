@@ -8,7 +8,8 @@ app_name = "kb_api"
 
 urlpatterns = [
     path("answer", api.BotAnswerApi.as_view(), name="answer"),
-    path("answer/", api.BotAnswerApi.as_view()),
+    # The same endpoint with a trailing slash, for clients that add one; left out of the schema.
+    path("answer/", api.BotAnswerSlashApi.as_view()),
     path("exports/", api.ExportCreateApi.as_view(), name="exports"),
     path("exports/<int:pk>/", api.ExportDetailApi.as_view(), name="export"),
 ]

@@ -492,7 +492,8 @@ class MeSerializer(ProfileSerializer):
 # place); these only say which fields exist and their JSON types. DRF's CharField already
 # refuses NUL characters and lone surrogates, which no database should store.
 
-LANGUAGE_CHOICES = [code for code, _name in settings.LANGUAGES]
+# The same (code, name) pairs as the model field, so the schema has one language enum.
+LANGUAGE_CHOICES = list(settings.LANGUAGES)
 
 
 class QuestionInput(serializers.Serializer):
@@ -546,4 +547,4 @@ class SearchInput(serializers.Serializer):
 class ProfileInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True, trim_whitespace=False)
-    preferred_language = serializers.ChoiceField(choices=[""] + LANGUAGE_CHOICES, required=False, allow_blank=True)
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, allow_blank=True)
