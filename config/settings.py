@@ -118,6 +118,9 @@ TEMPLATES = [
 # Embedded default: one SQLite file in WAL mode, so readers never block the single writer, and
 # a busy timeout so a second writer waits instead of failing with "database is locked".
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'wendao.sqlite3'}")
+if not env("DATABASE_URL"):
+    # A fresh clone has no var/ yet, and SQLite will not create the folder for its file.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

@@ -33,6 +33,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "WHOOSH_INDEX_PATH": settings.WHOOSH_INDEX_PATH,
     }
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     log = open(Path(settings.VAR_DIR) / "test-worker.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [
