@@ -254,7 +254,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "forum.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "forum.models.Role",
+        "ArticleStatusEnum": "knowledge.models.ArticleStatus",
+        "CandidateStatusEnum": "knowledge.models.CandidateStatus",
+        "CandidateReasonEnum": "knowledge.models.CandidateReason",
+        "ExportStatusEnum": "knowledge.models.ExportStatus",
+    },
     # Swagger UI and Redoc from the drf-spectacular-sidecar package: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,10 +1,11 @@
 """Every read the knowledge pages, the API and the forum's hooks need, N+1-free."""
 
 import datetime
+import difflib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -48,7 +49,7 @@ class QueueItem:
     url: str
 
 
-def _candidates(product: Product | None) -> QuerySet[Candidate]:
+def _candidates(product: Product | None, status: str | None = CandidateStatus.PENDING) -> QuerySet[Candidate]:
     duplicates = (
         Post.objects.filter(duplicate_of=OuterRef("answer__question_id"), deleted_at__isnull=True)
         .order_by()
@@ -64,7 +65,7 @@ def _candidates(product: Product | None) -> QuerySet[Candidate]:
         .values("n")
     )
     candidates = (
-        Candidate.objects.filter(status=CandidateStatus.PENDING)
+        (Candidate.objects.filter(status=status) if status else Candidate.objects.all())
         .select_related("product", "answer__question", "answer__author")
         .annotate(
             duplicate_count=Coalesce(Subquery(duplicates, output_field=IntegerField()), 0),
@@ -74,11 +75,15 @@ def _candidates(product: Product | None) -> QuerySet[Candidate]:
     return candidates.filter(product=product) if product is not None else candidates
 
 
+def _needs_review() -> Q:
+    """Published articles the team should look at again: marked (source changed or deleted,
+    expired) or past their "valid until" date before the daily sweep has marked them."""
+    return Q(status=ArticleStatus.PUBLISHED) & (~Q(needs_review="") | Q(valid_until__lte=timezone.localdate()))
+
+
 def _articles_needing_review(product: Product | None) -> QuerySet[Article]:
-    today = timezone.localdate()
     articles = (
-        Article.objects.filter(status=ArticleStatus.PUBLISHED)
-        .filter(~Q(needs_review="") | Q(valid_until__lte=today))
+        Article.objects.filter(_needs_review())
         .select_related("product", "source_answer__question")
         .annotate(bot_demand=Count("bot_hits"))
     )
@@ -137,6 +142,26 @@ def queue_counts() -> dict[int, int]:
         .values_list("product_id")
         .annotate(n=Count("pk"))
         .values_list("product_id", "n")
+    )
+
+
+def candidate_rows(*, product: Product | None = None, status: str | None = CandidateStatus.PENDING):
+    """Candidates with the signals the queue sorts by, computed by the database so that a list
+    can be ordered (and cursor-paged) by them: the answer's ``rank_score`` and the ``demand``
+    (question views, duplicates and bot queries, weighted as in ``review_queue``)."""
+    from forum.models import Endorsement
+
+    active = Endorsement.objects.filter(withdrawn_at__isnull=True).select_related("expert").order_by("created_at", "pk")
+    return (
+        _candidates(product, status)
+        .select_related("reviewed_by", "article")
+        .prefetch_related(Prefetch("answer__endorsements", queryset=active, to_attr="active_endorsement_list"))
+        .annotate(
+            answer_rank_score=F("answer__rank_score"),
+            demand=F("answer__question__view_count")
+            + DEMAND_PER_DUPLICATE * F("duplicate_count")
+            + DEMAND_PER_BOT_QUERY * F("bot_demand"),
+        )
     )
 
 
@@ -201,19 +226,61 @@ def article_for_edit(article_id: int) -> Article:
     )
 
 
-def article_list(*, product: Product | None = None, status: str = "", query: str = "") -> QuerySet[Article]:
+def article_list(
+    *, product: Product | None = None, status: str = "", query: str = "", locale: str = "", needs_review: bool = False
+) -> QuerySet[Article]:
     articles = Article.objects.select_related("product").defer("answer_html", "answer_text", "search_tokens")
     if product is not None:
         articles = articles.filter(product=product)
     if status in ArticleStatus.values:
         articles = articles.filter(status=status)
+    if locale:
+        articles = articles.filter(locale=locale)
+    if needs_review:
+        articles = articles.filter(_needs_review())
     if query:
         articles = articles.filter(Q(title__icontains=query) | Q(answer_markdown__icontains=query))
     return articles.order_by("-updated_at", "-pk")
 
 
 def article_versions(article: Article) -> list[ArticleVersion]:
-    return list(article.versions.select_related("editor").order_by("number"))
+    return list(article_version_rows(article))
+
+
+def article_version_rows(article: Article) -> QuerySet[ArticleVersion]:
+    return ArticleVersion.objects.filter(article=article).select_related("editor").order_by("number")
+
+
+def source_diff(article: Article) -> list[tuple[str, str]]:
+    """What changed in the source answer since the article was written from it."""
+    answer = article.source_answer
+    if answer is None:
+        return []
+    revisions = {r.number: r.body for r in answer.revisions.filter(number__gte=article.source_revision)}
+    if not revisions:
+        return []
+    old = revisions.get(article.source_revision, "")
+    new = revisions[max(revisions)]
+    return line_diff(old, new)
+
+
+def line_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """``(op, line)`` pairs: op is "+" (added), "-" (removed) or " " (unchanged)."""
+    result = []
+    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+        if not line.startswith("? "):
+            result.append((line[0], line[2:]))
+    return result
+
+
+def version_text(version) -> str:
+    """A version as one text, so that two versions can be compared line by line."""
+    lines = [f"# {version.title}", ""]
+    lines += [f"? {q}" for q in version.alt_questions]
+    lines += [f"[{' '.join(version.tags)}] ({version.locale})"]
+    if version.valid_until or version.product_version:
+        lines.append(f"valid until: {version.valid_until or '-'} · version: {version.product_version or '-'}")
+    return "\n".join(lines + ["", version.answer_markdown])
 
 
 def public_article(article_id: int) -> Article:
@@ -251,7 +318,11 @@ def source_contributors(article: Article) -> list:
 
 
 def export_history(*, limit: int = 50) -> QuerySet[ExportJob]:
-    return ExportJob.objects.select_related("requested_by", "product").order_by("-created_at", "-pk")[:limit]
+    return export_rows()[:limit]
+
+
+def export_rows() -> QuerySet[ExportJob]:
+    return ExportJob.objects.select_related("requested_by", "product").order_by("-created_at", "-pk")
 
 
 def answers_due_for_evaluation() -> QuerySet[Post]:
@@ -279,8 +350,16 @@ def product_by_slug(slug: str) -> Product | None:
 
 # --- Bot figures (also given to the forum through forum.hooks) --------------------------------
 def bot_misses_for_product(product: Product | None, *, limit: int = 20, resolved: bool = False) -> QuerySet[BotMiss]:
-    misses = BotMiss.objects.filter(product=product, resolved_at__isnull=not resolved).select_related("resolved_by")
-    return misses.order_by("-count", "-last_seen", "pk")[:limit]
+    """A product's bot misses (``product=None``: the questions asked without a product)."""
+    return bot_miss_rows(resolved=resolved).filter(product=product)[:limit]
+
+
+def bot_miss_rows(*, product: Product | None = None, resolved: bool = False) -> QuerySet[BotMiss]:
+    """Bot misses, most asked first: one product's, or every one when ``product`` is None."""
+    misses = BotMiss.objects.filter(resolved_at__isnull=not resolved)
+    if product is not None:
+        misses = misses.filter(product=product)
+    return misses.select_related("product", "resolved_by").order_by("-count", "-last_seen", "pk")
 
 
 def _range(queryset, field: str, start, end):

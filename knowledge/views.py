@@ -2,7 +2,6 @@
 call one service or selector, render. Services raise ``ValidationError`` (shown on the page as a
 400) and ``PermissionDenied`` (403)."""
 
-import difflib
 import functools
 from pathlib import Path
 
@@ -132,27 +131,6 @@ def candidate_review(request, pk):
     )
 
 
-def _source_diff(article: Article) -> list[tuple[str, str]]:
-    """What changed in the source answer since the article was written from it."""
-    answer = article.source_answer
-    if answer is None:
-        return []
-    revisions = {r.number: r.body for r in answer.revisions.filter(number__gte=article.source_revision)}
-    if not revisions:
-        return []
-    old = revisions.get(article.source_revision, "")
-    new = revisions[max(revisions)]
-    return _line_diff(old, new)
-
-
-def _line_diff(old: str, new: str) -> list[tuple[str, str]]:
-    result = []
-    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
-        if not line.startswith("? "):
-            result.append((line[0], line[2:]))
-    return result
-
-
 @editor_required
 def article_edit(request, pk):
     try:
@@ -175,7 +153,9 @@ def article_edit(request, pk):
             "article": article,
             "form": form,
             "source": article.source_answer,
-            "source_diff": _source_diff(article) if article.needs_review == ReviewReason.SOURCE_CHANGED else [],
+            "source_diff": selectors.source_diff(article)
+            if article.needs_review == ReviewReason.SOURCE_CHANGED
+            else [],
             "retire_form": RetireForm(),
         },
         status=400 if form.errors else 200,
@@ -204,15 +184,6 @@ def article_list(request):
     )
 
 
-def _version_text(version) -> str:
-    lines = [f"# {version.title}", ""]
-    lines += [f"? {q}" for q in version.alt_questions]
-    lines += [f"[{' '.join(version.tags)}] ({version.locale})"]
-    if version.valid_until or version.product_version:
-        lines.append(f"valid until: {version.valid_until or '-'} · version: {version.product_version or '-'}")
-    return "\n".join(lines + ["", version.answer_markdown])
-
-
 @editor_required
 def article_versions(request, pk):
     article = get_object_or_404(Article.objects.select_related("product", "source_answer"), pk=pk)
@@ -225,7 +196,9 @@ def article_versions(request, pk):
         return render(request, "forum/error.html", {"message": _("Pick versions by their numbers.")}, status=400)
     if new not in by_number or (old not in by_number and old != 0):
         raise Http404(_("No such version."))
-    diff = _line_diff(_version_text(by_number[old]) if old else "", _version_text(by_number[new]))
+    diff = selectors.line_diff(
+        selectors.version_text(by_number[old]) if old else "", selectors.version_text(by_number[new])
+    )
     return render(
         request,
         "knowledge/article_versions.html",
