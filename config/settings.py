@@ -256,6 +256,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "forum.models.Role",
+        "NotificationKindEnum": "forum.models.NotificationKind",
+        "PostKindEnum": ["question", "answer"],
+        "FlagReasonEnum": "forum.models.FlagReason",
         "ArticleStatusEnum": "knowledge.models.ArticleStatus",
         "CandidateStatusEnum": "knowledge.models.CandidateStatus",
         "CandidateReasonEnum": "knowledge.models.CandidateReason",

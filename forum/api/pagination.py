@@ -34,3 +34,9 @@ class RevisionPagination(Pagination):
 
 class CommentPagination(Pagination):
     ordering = ("created_at", "pk")
+
+
+class FlagPagination(Pagination):
+    """A review queue: the longest-waiting flag first."""
+
+    ordering = ("created_at", "pk")

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 from django.db.models import Count, Q
 
-from forum import authority_store
-from forum.models import Comment, Endorsement, Post, PostKind, Question, Tag, Vote
+from forum import authority_store, notifications
+from forum.models import Comment, Endorsement, Flag, Post, PostKind, Question, Tag, Vote
 from forum.selectors import ANSWER_ORDER
 
 # What a question list row shows: no body, and of the author and product only their names.
@@ -93,6 +93,20 @@ def post_comments(post: Post):
 
 def post_revisions(post: Post):
     return post.revisions.select_related("author")
+
+
+def product_flags(product, *, status: str):
+    """A product's flags with a given status, with what a queue row shows (one query)."""
+    return Flag.objects.filter(post__product=product, status=status).select_related(
+        "post", "post__question", "reporter", "resolved_by"
+    )
+
+
+def notification_list(user, *, unread: bool | None = None):
+    found = notifications.inbox(user)
+    if unread is not None:
+        found = found.filter(read_at__isnull=unread)
+    return found
 
 
 # Of an author, a post or a comment shows only the name; loading whole user rows for 50 answers

@@ -16,8 +16,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from forum import authority_store, permissions, selectors
-from forum.models import PostKind, Product, Role
+from forum import authority_store, notifications, permissions, selectors
+from forum.models import (
+    FlagReason,
+    FlagStatus,
+    ModerationAction,
+    NotificationKind,
+    NotificationPreference,
+    PostKind,
+    Product,
+    Role,
+)
+from forum.moderation import FLAG_OUTCOMES
 from forum.search.service import SORTS as SEARCH_SORTS
 from forum.search.service import STATUSES as SEARCH_STATUSES
 
@@ -162,6 +172,10 @@ class ActionsSerializer(serializers.Serializer):
     answer = serializers.BooleanField(help_text="Questions only; false on answers.")
     accept = serializers.BooleanField(help_text="Answers only; false on questions.")
     endorse = serializers.BooleanField(help_text="Answers only; false on questions.")
+    flag = serializers.BooleanField(help_text="Flag it for the product's experts to review.")
+    moderate = serializers.BooleanField(
+        help_text="Close, reopen, mark duplicates, lock comments, resolve flags: the product's experts."
+    )
 
 
 ACTION_RULES = {
@@ -170,6 +184,8 @@ ACTION_RULES = {
     "undelete": "post.undelete",
     "vote": "post.vote",
     "comment": "comment.add",
+    "flag": "post.flag",
+    "moderate": "post.moderate",
 }
 NOTHING_ALLOWED = dict.fromkeys([*ACTION_RULES, "answer", "accept", "endorse"], False)
 
@@ -433,14 +449,31 @@ class VoteResultSerializer(serializers.Serializer):
 
 
 class PostStateSerializer(serializers.Serializer):
+    """A post's moderation state: what the answer to an expert's action (or a restore) shows."""
+
     id = serializers.IntegerField()
     kind = serializers.SerializerMethodField()
     is_deleted = serializers.BooleanField()
+    is_hidden = serializers.SerializerMethodField(
+        help_text="Hidden after enough open flags, until the product's experts resolve them."
+    )
+    closed_at = serializers.DateTimeField(allow_null=True, help_text="Questions only; null when open.")
+    closed_reason = serializers.CharField(allow_blank=True)
+    duplicate_of = serializers.IntegerField(
+        source="duplicate_of_id", allow_null=True, help_text="The original question's id, for a duplicate."
+    )
+    comments_locked = serializers.SerializerMethodField()
     html_url = HtmlUrlField()
 
     @extend_schema_field(serializers.ChoiceField(choices=["question", "answer"]))
     def get_kind(self, post) -> str:
         return "question" if post.kind == PostKind.QUESTION else "answer"
+
+    def get_is_hidden(self, post) -> bool:
+        return post.hidden_at is not None
+
+    def get_comments_locked(self, post) -> bool:
+        return post.comments_locked_at is not None
 
 
 class RoleSerializer(serializers.Serializer):
@@ -548,3 +581,222 @@ class ProfileInput(serializers.Serializer):
     display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True, trim_whitespace=False)
     preferred_language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, allow_blank=True)
+
+
+# --- Flags, moderation and notifications ------------------------------------------------------
+# Outputs first, then inputs. As above, an input names only what a client chooses (a reason, a
+# note, an outcome); the reporter, the moderator, statuses and timestamps come from the request
+# and the services.
+
+
+class PostRefSerializer(serializers.Serializer):
+    """A post as a moderation queue or an inbox shows it: enough to find and open it."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["question", "answer"])
+    question = serializers.IntegerField(help_text="The question's id (the post's own id for a question).")
+    title = serializers.CharField(help_text="The question's title.")
+    is_deleted = serializers.BooleanField()
+    is_hidden = serializers.BooleanField()
+    html_url = serializers.URLField()
+
+    def to_representation(self, post):
+        return post_ref(post, self.context)
+
+
+def post_ref(post, context) -> dict:
+    is_question = post.kind == PostKind.QUESTION
+    question_id = post.pk if is_question else post.question_id
+    urls = _urls(context)
+    return {
+        "id": post.pk,
+        "kind": "question" if is_question else "answer",
+        "question": question_id,
+        "title": post.title if is_question else post.question.title,
+        "is_deleted": post.deleted_at is not None,
+        "is_hidden": post.hidden_at is not None,
+        "html_url": urls.question(post.pk) if is_question else urls.answer(question_id, post.pk),
+    }
+
+
+def _person(user, product_id, context) -> dict | None:
+    return author_ref(user, product_id=product_id, context=context) if user is not None else None
+
+
+class FlagSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    post = PostRefSerializer()
+    reporter = UserRefSerializer()
+    reason = serializers.ChoiceField(choices=FlagReason.choices)
+    note = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=FlagStatus.choices)
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolved_by = UserRefSerializer(allow_null=True)
+
+    def to_representation(self, flag):
+        product_id = flag.post.product_id
+        return {
+            "id": flag.pk,
+            "post": post_ref(flag.post, self.context),
+            "reporter": _person(flag.reporter, product_id, self.context),
+            "reason": flag.reason,
+            "note": flag.note,
+            "status": flag.status,
+            "created_at": _dt(flag.created_at),
+            "resolved_at": _dt(flag.resolved_at),
+            "resolved_by": _person(flag.resolved_by, product_id, self.context),
+        }
+
+
+class FlagResolveResultSerializer(serializers.Serializer):
+    resolved = serializers.IntegerField(help_text="How many open flags this resolved.")
+    post = PostStateSerializer()
+
+
+class ModerationLogSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=ModerationAction.choices)
+    actor = UserRefSerializer(allow_null=True, help_text="Null when Wendao acted itself (hiding after flags).")
+    post = PostRefSerializer()
+    reason = serializers.CharField(allow_blank=True)
+    details = serializers.DictField(help_text="What the action changed, e.g. the original of a duplicate.")
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, entry):
+        return {
+            "id": entry.pk,
+            "action": entry.action,
+            "actor": _person(entry.actor, entry.product_id, self.context),
+            "post": post_ref(entry.post, self.context),
+            "reason": entry.reason,
+            "details": entry.details or {},
+            "created_at": _dt(entry.created_at),
+        }
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    message = serializers.CharField(help_text="One sentence in the request's language, as the inbox shows it.")
+    actor = UserRefSerializer(allow_null=True)
+    post = PostRefSerializer()
+    comment = serializers.IntegerField(
+        allow_null=True, help_text="The comment's id, for a comment or a mention in one."
+    )
+    is_read = serializers.BooleanField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, notification):
+        post = notification.post
+        return {
+            "id": notification.pk,
+            "kind": notification.kind,
+            "message": notifications.message_for(notification),
+            "actor": _person(notification.actor, post.product_id, self.context),
+            "post": post_ref(post, self.context),
+            "comment": notification.comment_id,
+            "is_read": notification.read_at is not None,
+            "read_at": _dt(notification.read_at),
+            "created_at": _dt(notification.created_at),
+        }
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    unread = serializers.IntegerField(min_value=0)
+
+
+class MarkedReadSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(min_value=0, help_text="How many notifications were unread until now.")
+    unread = serializers.IntegerField(min_value=0)
+
+
+# The fields people may change, as on the site's preferences page (forum.views_notifications).
+PREFERENCE_FIELDS = (
+    "email_enabled",
+    "email_answer",
+    "email_comment",
+    "email_accepted",
+    "email_endorsed",
+    "email_mention",
+    "email_followed",
+    "email_moderation",
+    "daily_digest",
+)
+
+
+def _preference_fields(*, required: bool) -> dict:
+    model_fields = {f.name: f for f in NotificationPreference._meta.fields}
+    return {
+        name: serializers.BooleanField(required=required, help_text=model_fields[name].verbose_name)
+        for name in PREFERENCE_FIELDS
+    }
+
+
+NotificationPreferencesSerializer = type(
+    "NotificationPreferencesSerializer", (serializers.Serializer,), _preference_fields(required=True)
+)
+NotificationPreferencesInput = type(
+    "NotificationPreferencesInput", (serializers.Serializer,), _preference_fields(required=False)
+)
+
+
+class FlagInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=FlagReason.choices, help_text="Why the post needs the experts' eyes.")
+    note = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, default="", help_text="Required when the reason is “other”."
+    )
+
+
+class FlagResolveInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=list(FLAG_OUTCOMES),
+        help_text="delete: the flags were right, delete the post (restorable); keep: the flags were right and "
+        "the post was fixed; decline: the flags were wrong. Either way the post shows again.",
+    )
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Shown in the product's moderation log; closing and locking require one.",
+    )
+
+
+class DeleteInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the post is deleted: kept in the product's moderation log when an expert deletes.",
+    )
+
+
+class DuplicateInput(serializers.Serializer):
+    original = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The id of the question this one duplicates (same product)."
+    )
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class RollbackInput(serializers.Serializer):
+    revision = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The number of the revision to restore (see the revisions list)."
+    )
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class FlagListInput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=FlagStatus.choices, default=FlagStatus.OPEN, help_text="Which flags: open (default), helpful, declined."
+    )
+
+
+class NotificationListInput(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="true: unread only.")

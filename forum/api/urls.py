@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_moderation, views_notifications
 
 app_name = "api"
 
@@ -21,6 +21,27 @@ urlpatterns = [
     path("posts/<int:pk>/comments/", views.PostCommentsApi.as_view(), name="post_comments"),
     path("posts/<int:pk>/revisions/", views.PostRevisionsApi.as_view(), name="post_revisions"),
     path("posts/<int:pk>/undelete/", views.PostUndeleteApi.as_view(), name="post_undelete"),
+    # Flags and the experts' moderation actions (forum/api/views_moderation.py).
+    path("posts/<int:pk>/flags/", views_moderation.PostFlagApi.as_view(), name="post_flags"),
+    path("posts/<int:pk>/flags/resolve/", views_moderation.PostFlagsResolveApi.as_view(), name="post_flags_resolve"),
+    path("products/<slug:slug>/flags/", views_moderation.ProductFlagsApi.as_view(), name="product_flags"),
+    path("products/<slug:slug>/moderation-log/", views_moderation.ModerationLogApi.as_view(), name="moderation_log"),
+    path("questions/<int:pk>/close/", views_moderation.QuestionCloseApi.as_view(), name="question_close"),
+    path("questions/<int:pk>/reopen/", views_moderation.QuestionReopenApi.as_view(), name="question_reopen"),
+    path("questions/<int:pk>/duplicate/", views_moderation.QuestionDuplicateApi.as_view(), name="question_duplicate"),
+    path("posts/<int:pk>/lock-comments/", views_moderation.CommentsLockApi.as_view(), name="post_lock_comments"),
+    path("posts/<int:pk>/unlock-comments/", views_moderation.CommentsUnlockApi.as_view(), name="post_unlock_comments"),
+    path("posts/<int:pk>/rollback/", views_moderation.PostRollbackApi.as_view(), name="post_rollback"),
+    # The requesting person's notifications (forum/api/views_notifications.py).
+    path("notifications/", views_notifications.NotificationListApi.as_view(), name="notifications"),
+    path("notifications/unread-count/", views_notifications.UnreadCountApi.as_view(), name="notifications_unread"),
+    path("notifications/read-all/", views_notifications.NotificationsReadAllApi.as_view(), name="notifications_all"),
+    path(
+        "notifications/preferences/",
+        views_notifications.NotificationPreferencesApi.as_view(),
+        name="notification_preferences",
+    ),
+    path("notifications/<int:pk>/read/", views_notifications.NotificationReadApi.as_view(), name="notification_read"),
     path("users/<int:pk>/", views.UserDetailApi.as_view(), name="user"),
     path("me/", views.MeApi.as_view(), name="me"),
 ]

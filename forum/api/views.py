@@ -188,11 +188,12 @@ class QuestionDetailApi(APIView):
     @extend_schema(
         operation_id="questions_destroy",
         summary="Delete a question (soft: experts can restore it)",
+        parameters=[s.DeleteInput],
         responses={204: None},
     )
     def delete(self, request, pk):
         question = _get(Post.objects.select_related("product"), pk=pk, kind=PostKind.QUESTION)
-        services.post_delete(user=request.user, post=question)
+        services.post_delete(user=request.user, post=question, reason=_delete_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -277,10 +278,13 @@ class AnswerDetailApi(APIView):
         return Response(answer_payload(request, pk))
 
     @extend_schema(
-        operation_id="answers_destroy", summary="Delete an answer (soft: experts can restore it)", responses={204: None}
+        operation_id="answers_destroy",
+        summary="Delete an answer (soft: experts can restore it)",
+        parameters=[s.DeleteInput],
+        responses={204: None},
     )
     def delete(self, request, pk):
-        services.post_delete(user=request.user, post=_answer(pk))
+        services.post_delete(user=request.user, post=_answer(pk), reason=_delete_reason(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -403,12 +407,14 @@ class PostRevisionsApi(generics.GenericAPIView):
 class PostUndeleteApi(APIView):
     @extend_schema(
         operation_id="posts_undelete",
-        summary="Restore a deleted post (experts of the product)",
-        request=None,
+        summary="Restore a deleted post, with an optional reason for the moderation log (experts of the product)",
+        request=s.ReasonInput,
         responses=s.PostStateSerializer,
     )
     def post(self, request, pk):
-        post = services.post_undelete(user=request.user, post=_get(api_selectors.post_for_action, pk=pk))
+        post = _get(api_selectors.post_for_action, pk=pk)
+        data = _valid(s.ReasonInput, request)
+        post = services.post_undelete(user=request.user, post=post, reason=data["reason"])
         return Response(s.PostStateSerializer(post, context=_context(request)).data)
 
 
@@ -452,6 +458,13 @@ class MeApi(APIView):
         data = _valid(s.ProfileInput, request)
         user = services.user_profile_update(user=request.user, **data)
         return Response(_profile(request, user, s.MeSerializer))
+
+
+def _delete_reason(request) -> str:
+    """A reason for the moderation log travels in the query string: DELETE has no body."""
+    params = s.DeleteInput(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data["reason"]
 
 
 def _valid(serializer_class, request) -> dict:

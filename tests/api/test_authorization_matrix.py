@@ -5,7 +5,10 @@ row left behind by a removed endpoint) fails ``test_every_operation_has_a_row``.
 in its own fresh database, authenticated with a personal token, against this scenario:
 
 - ``owner`` (a customer) asked question Q in product P and wrote answer A to it, and wrote
-  answer D that they then deleted; ``{slug}`` is P, ``{id}`` of a user is the owner.
+  answer D that they then deleted; ``{slug}`` is P, ``{id}`` of a user is the owner. The owner
+  has one unread notification N (a comment by ``other``). Flags, closing, locks and rollbacks
+  act on Q or A; their ``PREPARE`` step first makes the state they undo (an open flag, a closed
+  question, a locked thread, a second revision).
 - ``new`` joined a minute ago; ``other`` is another long-standing customer; ``expert`` is an
   expert of P, ``elsewhere`` of another product; ``editor`` is a knowledge editor; ``admin`` a
   superuser; ``anon`` sends no credentials.
@@ -15,8 +18,8 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from forum import permissions, services
-from forum.models import Role, RoleAssignment
+from forum import moderation, permissions, services
+from forum.models import Notification, NotificationKind, Role, RoleAssignment
 from knowledge.models import ExportJob
 
 from ..factories import ProductFactory, TagFactory, UserFactory, make_answer, make_expert, make_question
@@ -49,6 +52,22 @@ GET     /api/v1/posts/{id}/comments/              200  200   200   200   200    
 POST    /api/v1/posts/{id}/comments/              401  201   201   201   201     201     201    201
 GET     /api/v1/posts/{id}/revisions/             200  200   200   200   200     200     200    200
 POST    /api/v1/posts/{id}/undelete/              401  403   403   403   200     403     403    200
+POST    /api/v1/posts/{id}/flags/                 401  201   201   403   201     201     201    201
+POST    /api/v1/posts/{id}/flags/resolve/         401  403   403   403   200     403     403    200
+GET     /api/v1/products/{slug}/flags/            401  403   403   403   200     403     403    200
+GET     /api/v1/products/{slug}/moderation-log/   401  403   403   403   200     403     403    200
+POST    /api/v1/questions/{id}/close/             401  403   403   403   200     403     403    200
+POST    /api/v1/questions/{id}/reopen/            401  403   403   403   200     403     403    200
+POST    /api/v1/questions/{id}/duplicate/         401  403   403   403   200     403     403    200
+POST    /api/v1/posts/{id}/lock-comments/         401  403   403   403   200     403     403    200
+POST    /api/v1/posts/{id}/unlock-comments/       401  403   403   403   200     403     403    200
+POST    /api/v1/posts/{id}/rollback/              401  403   403   201   201     403     403    201
+GET     /api/v1/notifications/                    401  200   200   200   200     200     200    200
+GET     /api/v1/notifications/unread-count/       401  200   200   200   200     200     200    200
+POST    /api/v1/notifications/{id}/read/          401  403   403   200   403     403     403    403
+POST    /api/v1/notifications/read-all/           401  200   200   200   200     200     200    200
+GET     /api/v1/notifications/preferences/        401  200   200   200   200     200     200    200
+PATCH   /api/v1/notifications/preferences/        401  200   200   200   200     200     200    200
 GET     /api/v1/users/{id}/                       200  200   200   200   200     200     200    200
 GET     /api/v1/me/                               401  200   200   200   200     200     200    200
 PATCH   /api/v1/me/                               401  200   200   200   200     200     200    200
@@ -80,6 +99,15 @@ TARGETS = {
     "/api/v1/posts/{id}/revisions/": "question",
     "/api/v1/posts/{id}/undelete/": "deleted",
     "/api/v1/users/{id}/": "owner",
+    "/api/v1/posts/{id}/flags/": "answer",
+    "/api/v1/posts/{id}/flags/resolve/": "answer",
+    "/api/v1/questions/{id}/close/": "question",
+    "/api/v1/questions/{id}/reopen/": "question",
+    "/api/v1/questions/{id}/duplicate/": "question",
+    "/api/v1/posts/{id}/lock-comments/": "question",
+    "/api/v1/posts/{id}/unlock-comments/": "question",
+    "/api/v1/posts/{id}/rollback/": "question",
+    "/api/v1/notifications/{id}/read/": "notification",
     "/api/v1/kb/exports/{id}/": "export",
 }
 QUERIES = {
@@ -96,6 +124,14 @@ BODIES = {
     ("POST", "/api/v1/posts/{id}/comments/"): {"body": "Thanks for asking."},
     ("PATCH", "/api/v1/me/"): {"display_name": "新名字"},
     ("POST", "/api/v1/kb/exports/"): {"format": "jsonl", "product": "router"},
+    ("POST", "/api/v1/posts/{id}/flags/"): {"reason": "wrong", "note": "Firmware 2.1 changed this. 已过时"},
+    ("POST", "/api/v1/posts/{id}/flags/resolve/"): {"outcome": "decline", "reason": "The answer is right."},
+    ("POST", "/api/v1/questions/{id}/close/"): {"reason": "Not about the product 与产品无关"},
+    ("POST", "/api/v1/questions/{id}/reopen/"): {"reason": "Edited to be on topic"},
+    ("POST", "/api/v1/questions/{id}/duplicate/"): lambda world: {"original": world["original"].pk},
+    ("POST", "/api/v1/posts/{id}/lock-comments/"): {"reason": "Heated thread 争吵"},
+    ("POST", "/api/v1/posts/{id}/rollback/"): {"revision": 1, "reason": "Vandalism"},
+    ("PATCH", "/api/v1/notifications/preferences/"): {"daily_digest": True, "email_comment": False},
 }
 
 
@@ -108,9 +144,34 @@ def _prepare_withdraw(world, user):
         services.answer_endorse(expert=user, answer=world["answer"])
 
 
+def _prepare_flagged(world, user):
+    moderation.post_flag(user=world["other"], post=world["answer"], reason="spam")
+
+
+def _prepare_closed(world, user):
+    moderation.question_close(moderator=world["expert"], question=world["question"], reason="Off topic")
+
+
+def _prepare_original(world, user):
+    world["original"] = make_question(author=world["other"], product=world["product"], title="Wi-Fi drops at night")
+
+
+def _prepare_locked(world, user):
+    moderation.comments_lock(moderator=world["expert"], post=world["question"], reason="Heated thread")
+
+
+def _prepare_edited(world, user):
+    services.post_edit(editor=world["owner"], post=world["question"], body="Replaced by a worse text.")
+
+
 PREPARE = {
     ("DELETE", "/api/v1/answers/{id}/accept/"): _prepare_unaccept,
     ("DELETE", "/api/v1/answers/{id}/endorsement/"): _prepare_withdraw,
+    ("POST", "/api/v1/posts/{id}/flags/resolve/"): _prepare_flagged,
+    ("POST", "/api/v1/questions/{id}/reopen/"): _prepare_closed,
+    ("POST", "/api/v1/questions/{id}/duplicate/"): _prepare_original,
+    ("POST", "/api/v1/posts/{id}/unlock-comments/"): _prepare_locked,
+    ("POST", "/api/v1/posts/{id}/rollback/"): _prepare_edited,
 }
 
 
@@ -136,7 +197,11 @@ def _world():
         "admin": UserFactory(username="admin", is_superuser=True, is_staff=True),
     }
     export = ExportJob.objects.create(requested_by=editor, format="jsonl", product=product)
+    notification = Notification.objects.create(
+        recipient=owner, kind=NotificationKind.COMMENT, actor=users["other"], post=answer
+    )
     world = {"product": product, "question": question, "answer": answer, "deleted": deleted, "export": export}
+    world["notification"] = notification
     return world | users, users
 
 
@@ -174,7 +239,7 @@ def test_matrix(method, path, role):
     if prepare := PREPARE.get((method, path)):
         prepare(world, user)
     client = token_client(user) if user is not None else token_client_anonymous()
-    response = client.generic(method, _url(path, world, method), **_body(method, path))
+    response = client.generic(method, _url(path, world, method), **_body(method, path, world))
     expected = EXPECTED[(method, path)][role]
     assert response.status_code == expected, (
         f"{method} {path} as {role}: got {response.status_code}, expected {expected}: {response.content[:300]!r}"
@@ -187,10 +252,16 @@ def token_client_anonymous():
     return APIClient()
 
 
-def _body(method: str, path: str) -> dict:
+def body_for(method: str, path: str, world) -> dict | None:
+    """The body of ``BODIES``; a callable one names objects of this world (their ids vary)."""
+    body = BODIES.get((method, path))
+    return body(world) if callable(body) else body
+
+
+def _body(method: str, path: str, world) -> dict:
     import json
 
-    body = BODIES.get((method, path))
+    body = body_for(method, path, world)
     if body is None:
         return {}
     return {"data": json.dumps(body), "content_type": "application/json"}

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.test import Client
 
 from .conftest import token_client
-from .test_authorization_matrix import BODIES, EXPECTED, PREPARE, _url, _world
+from .test_authorization_matrix import EXPECTED, PREPARE, _url, _world, body_for
 
 UNSAFE = sorted(op for op in EXPECTED if op[0] != "GET")
 SAFE = sorted(op for op in EXPECTED if op[0] == "GET")
@@ -39,7 +39,7 @@ def test_session_without_csrf_token_is_refused(method, path):
     if prepare := PREPARE.get((method, path)):
         prepare(world, users["admin"])
     before = _snapshot()
-    body = json.dumps(BODIES.get((method, path), {}))
+    body = json.dumps(body_for(method, path, world) or {})
     response = client.generic(method, _url(path, world, method), body, content_type="application/json")
     assert response.status_code == 403, response.content
     assert response.json()["code"] == "permission_denied"

@@ -236,6 +236,11 @@ def test_soft_delete_and_undelete(bob_api, erin_api, anon_api, alice_api, answer
         "id": answer.pk,
         "kind": "answer",
         "is_deleted": False,
+        "is_hidden": False,
+        "closed_at": None,
+        "closed_reason": "",
+        "duplicate_of": None,
+        "comments_locked": False,
         "html_url": f"http://testserver/q/{question.pk}/#answer-{answer.pk}",
     }
     assert alice_api.delete(f"{V1}/questions/{question.pk}/").status_code == 204

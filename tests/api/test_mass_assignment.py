@@ -3,9 +3,24 @@
 import pytest
 from django.utils import timezone
 
-from forum.models import Comment, Endorsement, Post, RoleAssignment, User, Vote
+from forum import services
+from forum.models import (
+    Comment,
+    Endorsement,
+    Flag,
+    FlagStatus,
+    ModerationAction,
+    ModerationLog,
+    Notification,
+    NotificationPreference,
+    Post,
+    Revision,
+    RoleAssignment,
+    User,
+    Vote,
+)
 
-from ..factories import make_question
+from ..factories import make_answer, make_question
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +176,84 @@ def test_profile_edits_cannot_grant_roles_or_rename(alice_api, alice):
     )
     assert user.bio == "Just a customer."
     assert not RoleAssignment.objects.filter(user=user).exists()
+
+
+# --- Flags, moderation and notifications --------------------------------------------------------
+
+FORGED_MODERATION = {
+    **FORGED,
+    "reporter": 1,
+    "resolved_by": 1,
+    "resolved_at": "2001-01-01T00:00:00Z",
+    "status": "helpful",
+    "post": 1,
+    "actor": 1,
+    "number": 99,
+    "comments_locked": True,
+    "is_hidden": False,
+    "closed_reason": "forged",
+}
+
+
+def test_flagging_cannot_pick_reporter_status_or_post(alice_api, alice, answer, question, erin):
+    response = alice_api.post(
+        f"{V1}/posts/{answer.pk}/flags/", {**FORGED_MODERATION, "post": question.pk, "reason": "spam"}
+    )
+    assert response.status_code == 201, response.json()
+    flag = Flag.objects.get()
+    assert (flag.reporter, flag.post_id, flag.status) == (alice, answer.pk, FlagStatus.OPEN)
+    assert flag.resolved_by is None and flag.resolved_at is None
+    assert timezone.now() - flag.created_at < timezone.timedelta(minutes=1)
+
+
+def test_resolving_flags_records_the_real_moderator(alice_api, erin_api, erin, answer, root):
+    alice_api.post(f"{V1}/posts/{answer.pk}/flags/", {"reason": "spam"})
+    response = erin_api.post(
+        f"{V1}/posts/{answer.pk}/flags/resolve/", {**FORGED_MODERATION, "resolved_by": root.pk, "outcome": "decline"}
+    )
+    assert response.status_code == 200, response.json()
+    flag = Flag.objects.get()
+    assert (flag.resolved_by, flag.status) == (erin, FlagStatus.DECLINED)
+    assert timezone.now() - flag.resolved_at < timezone.timedelta(minutes=1)
+
+
+def test_moderation_actions_change_only_what_they_are_for(erin_api, erin, question, alice):
+    before = _protected(question)
+    response = erin_api.post(f"{V1}/questions/{question.pk}/close/", {**FORGED_MODERATION, "reason": "Off topic"})
+    assert response.status_code == 200, response.json()
+    after = _protected(question)
+    assert timezone.now() - after.pop("closed_at") < timezone.timedelta(minutes=1)
+    before.pop("closed_at")
+    assert after == before
+    assert question.closed_reason == "Off topic" and question.comments_locked_at is None
+    entry = ModerationLog.objects.get(post=question)
+    assert entry.actor == erin and entry.action == ModerationAction.CLOSE
+
+    services.post_edit(editor=alice, post=question, body="A vandalised body text.")
+    response = erin_api.post(f"{V1}/posts/{question.pk}/rollback/", {**FORGED_MODERATION, "revision": 1})
+    assert response.status_code == 201, response.json()
+    revision = Revision.objects.order_by("-number").first()
+    assert (revision.number, revision.author) == (3, erin)
+
+
+def test_notification_settings_and_reads_cannot_touch_other_fields(alice_api, alice, bob, question):
+    response = alice_api.patch(
+        f"{V1}/notifications/preferences/",
+        {"user": bob.pk, "id": 987654, "last_digest_at": "2001-01-01T00:00:00Z", "email_answer": False},
+    )
+    assert response.status_code == 200, response.json()
+    preference = NotificationPreference.objects.get()
+    assert preference.user == alice and preference.last_digest_at is None and not preference.email_answer
+    assert preference.pk != 987654
+
+    make_answer(question=question, author=bob, body="Update the firmware to 2.1 first.")
+    notification = Notification.objects.get()
+    response = alice_api.post(
+        f"{V1}/notifications/{notification.pk}/read/",
+        {"recipient": bob.pk, "read_at": "2001-01-01T00:00:00Z", "kind": "mention", "post": question.pk},
+    )
+    assert response.status_code == 200
+    notification.refresh_from_db()
+    assert notification.recipient == alice and notification.kind == "answer"
+    assert notification.post_id != question.pk
+    assert timezone.now() - notification.read_at < timezone.timedelta(minutes=1)

@@ -1,0 +1,114 @@
+"""A person's notifications and email preferences over the API: thin views over
+``forum.notifications``, the same functions the inbox and the preferences page call.
+
+Every endpoint here is about the requesting person only, so each needs credentials (401 without);
+a notification that is someone else's is refused by ``notifications.notification_open`` (403).
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from forum import notifications
+from forum.models import Notification
+
+from . import selectors as api_selectors
+from . import serializers as s
+from .pagination import Pagination
+from .views import _context, _valid
+
+
+@extend_schema(tags=["notifications"])
+class NotificationListApi(generics.GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.NotificationSerializer
+    pagination_class = Pagination
+    queryset = Notification.objects.none()
+
+    @extend_schema(
+        operation_id="notifications_list",
+        summary="Your notifications, newest first",
+        parameters=[s.NotificationListInput],
+        responses=s.NotificationSerializer(many=True),
+    )
+    def get(self, request):
+        params = s.NotificationListInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        found = api_selectors.notification_list(request.user, unread=params.validated_data["unread"])
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(s.NotificationSerializer(page, many=True, context=_context(request)).data)
+
+
+@extend_schema(tags=["notifications"])
+class UnreadCountApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_unread_count",
+        summary="How many of your notifications are unread (what the site's header shows)",
+        responses=s.UnreadCountSerializer,
+    )
+    def get(self, request):
+        return Response({"unread": notifications.unread_count(request.user)})
+
+
+@extend_schema(tags=["notifications"])
+class NotificationReadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_read",
+        summary="Mark one of your notifications as read",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The notification's id.")],
+        request=None,
+        responses=s.NotificationSerializer,
+    )
+    def post(self, request, pk):
+        notification = Notification.objects.select_related("actor", "post", "post__question").filter(pk=pk).first()
+        if notification is None:
+            raise Http404
+        notifications.notification_open(user=request.user, notification=notification)
+        notification.refresh_from_db(fields=["read_at"])
+        return Response(s.NotificationSerializer(notification, context=_context(request)).data)
+
+
+@extend_schema(tags=["notifications"])
+class NotificationsReadAllApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_read_all",
+        summary="Mark all your notifications as read",
+        request=None,
+        responses=s.MarkedReadSerializer,
+    )
+    def post(self, request):
+        marked = notifications.notifications_mark_all_read(user=request.user)
+        return Response({"marked": marked, "unread": notifications.unread_count(request.user)})
+
+
+@extend_schema(tags=["notifications"])
+class NotificationPreferencesApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_preferences_retrieve",
+        summary="Your email settings (the defaults until you change them)",
+        responses=s.NotificationPreferencesSerializer,
+    )
+    def get(self, request):
+        return Response(s.NotificationPreferencesSerializer(notifications.preferences_for(request.user)).data)
+
+    @extend_schema(
+        operation_id="notifications_preferences_partial_update",
+        summary="Change your email settings (send only the ones to change)",
+        request=s.NotificationPreferencesInput,
+        responses=s.NotificationPreferencesSerializer,
+    )
+    def patch(self, request):
+        data = _valid(s.NotificationPreferencesInput, request)
+        preference = notifications.preferences_update(user=request.user, **data)
+        return Response(s.NotificationPreferencesSerializer(preference).data)

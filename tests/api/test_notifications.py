@@ -1,0 +1,108 @@
+"""A person's notifications and email settings through the API, with token authentication."""
+
+import pytest
+
+from forum import services
+from forum.models import Notification, NotificationPreference
+
+from ..factories import make_answer, make_question
+
+pytestmark = pytest.mark.django_db
+
+V1 = "/api/v1"
+
+
+def _error(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"status", "code", "message", "fields"} and body["status"] == status
+    return body
+
+
+def test_answers_and_comments_arrive_in_the_inbox(alice_api, question, bob):
+    answer = make_answer(question=question, author=bob, body="Update the firmware to 2.1 first.")
+    services.comment_add(author=bob, post=question, body="Which model, @alice?")
+    response = alice_api.get(f"{V1}/notifications/")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [row["kind"] for row in rows] == ["comment", "answer"]  # newest first
+    latest, first = rows
+    assert latest["comment"] is not None and latest["post"]["id"] == question.pk
+    assert first["message"] == f"bob answered your question “{question.title}”."
+    assert first["actor"]["username"] == "bob" and first["is_read"] is False and first["read_at"] is None
+    assert first["post"]["id"] == answer.pk and first["post"]["kind"] == "answer"
+    assert first["post"]["html_url"].endswith(f"/q/{question.pk}/#answer-{answer.pk}")
+    assert alice_api.get(f"{V1}/notifications/unread-count/").json() == {"unread": 2}
+
+
+def test_messages_follow_the_requests_language(alice_api, question, bob):
+    make_answer(question=question, author=bob, body="Update the firmware to 2.1 first.")
+    row = alice_api.get(f"{V1}/notifications/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"][0]
+    assert "回答" in row["message"], row["message"]
+
+
+def test_mark_one_then_all_read(alice_api, bob_api, question, bob):
+    for i in range(3):
+        make_answer(question=question, author=bob, body=f"Answer number {i} with enough text.")
+    first = Notification.objects.filter(recipient__username="alice").order_by("pk").first()
+    response = alice_api.post(f"{V1}/notifications/{first.pk}/read/")
+    assert response.status_code == 200
+    assert response.json()["id"] == first.pk and response.json()["is_read"] is True
+    assert response.json()["read_at"] is not None
+    assert alice_api.get(f"{V1}/notifications/unread-count/").json() == {"unread": 2}
+    assert [row["id"] for row in alice_api.get(f"{V1}/notifications/", {"unread": "true"}).json()["results"]] == [
+        n.pk for n in Notification.objects.filter(read_at__isnull=True).order_by("-pk")
+    ]
+    assert len(alice_api.get(f"{V1}/notifications/", {"unread": "false"}).json()["results"]) == 1
+
+    response = alice_api.post(f"{V1}/notifications/read-all/")
+    assert response.json() == {"marked": 2, "unread": 0}
+    assert alice_api.post(f"{V1}/notifications/read-all/").json() == {"marked": 0, "unread": 0}
+
+
+def test_someone_elses_notification_is_refused(alice_api, bob_api, question, bob):
+    make_answer(question=question, author=bob, body="Update the firmware to 2.1 first.")
+    notification = Notification.objects.get()
+    body = _error(bob_api.post(f"{V1}/notifications/{notification.pk}/read/"), 403)
+    assert body["message"] == "This notification is someone else's."
+    assert Notification.objects.get().read_at is None
+    _error(alice_api.post(f"{V1}/notifications/987654321/read/"), 404)
+
+
+def test_bad_filters_and_anonymous_requests(alice_api, anon_api):
+    assert list(_error(alice_api.get(f"{V1}/notifications/", {"unread": "perhaps"}), 400)["fields"]) == ["unread"]
+    _error(alice_api.get(f"{V1}/notifications/", {"cursor": "garbage"}), 404)
+    for path in ("notifications/", "notifications/unread-count/", "notifications/preferences/"):
+        assert _error(anon_api.get(f"{V1}/{path}"), 401)["code"] == "not_authenticated"
+    _error(anon_api.post(f"{V1}/notifications/read-all/"), 401)
+
+
+def test_inbox_pages_with_a_cursor(alice_api, alice, product, bob):
+    question = make_question(author=alice, product=product, title="A question with many answers")
+    for i in range(5):
+        make_answer(question=question, author=bob, body=f"Answer number {i} with enough text.")
+    seen, url = [], f"{V1}/notifications/?page_size=2"
+    while url:
+        page = alice_api.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert seen == list(Notification.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
+    assert len(seen) == 5
+
+
+def test_read_and_change_email_preferences(alice_api, alice):
+    defaults = alice_api.get(f"{V1}/notifications/preferences/").json()
+    assert defaults["email_enabled"] is True and defaults["email_followed"] is False
+    assert defaults["daily_digest"] is False
+    assert not NotificationPreference.objects.exists()  # reading saves nothing
+
+    response = alice_api.patch(f"{V1}/notifications/preferences/", {"daily_digest": True, "email_comment": False})
+    assert response.status_code == 200, response.json()
+    assert response.json() == defaults | {"daily_digest": True, "email_comment": False}
+    saved = NotificationPreference.objects.get(user=alice)
+    assert saved.daily_digest and not saved.email_comment and saved.email_answer
+
+    body = _error(alice_api.patch(f"{V1}/notifications/preferences/", {"daily_digest": "sometimes"}), 400)
+    assert list(body["fields"]) == ["daily_digest"]
+    _error(alice_api.patch(f"{V1}/notifications/preferences/", ["daily_digest"]), 400)
+    assert NotificationPreference.objects.get(user=alice).daily_digest
