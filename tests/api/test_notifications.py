@@ -106,3 +106,35 @@ def test_read_and_change_email_preferences(alice_api, alice):
     assert list(body["fields"]) == ["daily_digest"]
     _error(alice_api.patch(f"{V1}/notifications/preferences/", ["daily_digest"]), 400)
     assert NotificationPreference.objects.get(user=alice).daily_digest
+
+
+def test_the_lists_make_a_constant_number_of_queries(alice_api, erin_api, alice, bob, product):
+    """Inbox, flag queue and moderation log read their rows' people and posts with the rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forum import moderation
+
+    def grow():
+        question = make_question(author=alice, product=product, title="Another question to answer")
+        answer = make_answer(question=question, author=bob, body="An answer with enough text.")
+        moderation.post_flag(user=alice, post=answer, reason="spam")
+
+    def counts() -> list[int]:
+        found = []
+        for client, path in (
+            (alice_api, "notifications/"),
+            (erin_api, "products/router/flags/"),
+            (erin_api, "products/router/moderation-log/"),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"{V1}/{path}").status_code == 200
+            found.append(len(queries.captured_queries))
+        return found
+
+    grow()
+    counts()  # warm the role and expert caches, as on a live site
+    few = counts()
+    for _ in range(5):
+        grow()
+    assert counts() == few
