@@ -183,7 +183,11 @@ CACHE_URL = env("CACHE_URL")
 if CACHE_URL.startswith("redis"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Per process; room for a busy question page's post fragments (forum/fragments.py), which
+    # the default of 300 entries would keep evicting.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20_000}}
+    }
 # Several sites (or benchmark runs) sharing one Redis keep apart with a prefix.
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX")
 

@@ -158,45 +158,30 @@ def author_anchor(product_id: int | None = None):
 
 
 def answer_annotations(product_id: int) -> dict:
-    """Annotations for a thread's answers: the author's authority and the first active endorsement
-    (with its expert), so the page needs no query of its own for either."""
-    first = Endorsement.objects.filter(answer_id=OuterRef("pk"), withdrawn_at__isnull=True).order_by("created_at", "pk")
-    return {
-        "author_anchor": author_anchor(product_id),
-        "e_expert_id": Subquery(first.values("expert_id")[:1]),
-        "e_expert_username": Subquery(first.values("expert__username")[:1]),
-        "e_expert_display_name": Subquery(first.values("expert__display_name")[:1]),
-        "e_created_at": Subquery(first.values("created_at")[:1]),
-        "e_note": Subquery(first.values("note")[:1]),
-    }
+    """Annotations for a thread's answers: the author's authority, so the page needs no query for
+    it. (Endorsements are read by ``thread_context``, one query and only when the page shows an
+    endorsed answer: five correlated subqueries cost more to build than that query costs to run.)"""
+    return {"author_anchor": author_anchor(product_id)}
 
 
 def thread_context(*, question: Post, answers: list[Post], user) -> dict:
-    """What the question page shows of the index, from the annotations ``answer_annotations`` and
-    ``author_anchor`` put on the thread's rows: no query, except one when some answer has more
-    than one endorsement. Sets ``answer.breakdown`` and ``answer.active_endorsements``."""
-    from .models import User
+    """What the question page shows of the index, from the ``author_anchor`` annotations on the
+    thread's rows: no query, except one for the endorsements when some answer on the page has
+    one. Sets ``answer.breakdown`` and ``answer.active_endorsements``."""
     from .permissions import is_expert
 
     experts, day = _experts(question.product_id), day_of(timezone.now())
     anchors: dict[int, int] = {}
     for row in [question, *answers, *(c for p in [question, *answers] for c in getattr(p, "comment_list", ()))]:
         anchors[row.author_id] = getattr(row, "author_anchor", None) or 0
-    several = [a.pk for a in answers if a.endorsement_count > 1]
+    endorsed = [a.pk for a in answers if a.endorsement_count > 0]
     by_answer: dict[int, list[Endorsement]] = defaultdict(list)
-    if several:
-        rows = Endorsement.objects.filter(answer_id__in=several, withdrawn_at__isnull=True).select_related("expert")
+    if endorsed:
+        rows = Endorsement.objects.filter(answer_id__in=endorsed, withdrawn_at__isnull=True).select_related("expert")
         for endorsement in rows.order_by("created_at", "pk"):
             by_answer[endorsement.answer_id].append(endorsement)
     mine = set()
     for answer in answers:
-        if answer.pk not in by_answer and getattr(answer, "e_expert_id", None):
-            expert = User(
-                pk=answer.e_expert_id, username=answer.e_expert_username, display_name=answer.e_expert_display_name
-            )
-            by_answer[answer.pk] = [
-                Endorsement(answer_id=answer.pk, expert=expert, created_at=answer.e_created_at, note=answer.e_note)
-            ]
         answer.active_endorsements = by_answer.get(answer.pk, [])
         answer.breakdown = answer_breakdown(answer, experts)
         if any(e.expert_id == user.pk for e in answer.active_endorsements):

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .post_urls import PostUrls
+
 
 class User(AbstractUser):
     """A person on the site. Everyone is a customer; other roles come from ``RoleAssignment``."""
@@ -242,6 +244,11 @@ class Post(models.Model):
     @property
     def comments_locked(self) -> bool:
         return self.comments_locked_at is not None
+
+    @property
+    def urls(self):
+        """The post's action URLs for templates: ``{{ post.urls.edit }}`` (``forum.post_urls``)."""
+        return PostUrls(self.pk)
 
 
 class QuestionManager(models.Manager.from_queryset(PostQuerySet)):

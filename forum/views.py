@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import authority_store, permissions, selectors, services
+from . import authority_store, fragments, permissions, selectors, services
 from .forms import AnswerForm, CommentForm, EditForm, ProfileForm, QuestionForm, SignupForm
 from .models import Post, Product, Tag, User
 from .rendering import render_markdown
@@ -126,6 +126,18 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
     )
     if request.user.pk != question.author_id and status == 200:
         services.question_view_count(question=question)
+    experts = selectors.expert_ids(question.product_id)
+    index = authority_store.thread_context(question=question, answers=answers, user=request.user)
+    fragments.attach(
+        question=question,
+        answers=answers,
+        experts=experts,
+        authorities=index["authorities"],
+        reader=request.user,
+        moderator=moderator,
+    )
+    for post in [question, *answers]:
+        post.my_vote = my_votes.get(post.pk, 0)
     return render(
         request,
         "forum/question.html",
@@ -133,11 +145,10 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
             "question": question,
             "answers": answers,
             "answer_page": question.answer_page,
-            "my_votes": my_votes,
-            "experts": selectors.expert_ids(question.product_id),
             "answer_form": answer_form,
             "is_moderator": moderator,
-            **authority_store.thread_context(question=question, answers=answers, user=request.user),
+            "experts": experts,
+            **index,
         },
         status=status,
     )

@@ -1,0 +1,158 @@
+"""The reader-independent HTML of a question page's posts, cached under what it shows.
+
+Rendering is most of a question page's time (about 3 ms of CPU per answer with its comments, all
+of it Django template work), and most of a post looks the same to every reader: its body, tags,
+author card, comments, endorsements and "why this order" table. Only the vote buttons and the
+action links depend on who reads. So each post's shared parts are rendered once and kept in the
+cache, and a page request renders only the reader's parts around them.
+
+The cache key is a digest of **every value the fragments show** (body HTML, names, authority
+indexes, badges, breakdown figures, tags, comments, language, time zone, the templates' own
+source), computed from the rows the page has already read. A change to anything shown changes the
+key, so nothing has to be invalidated and a stale fragment cannot be served, with one bounded
+exception: relative times ("3 hours ago"). The key carries the current minute while the youngest
+time shown is less than an hour old and the current hour after that, so a relative time is never
+behind by more than the unit it is written in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from . import moderation
+from .models import Post
+
+#: The templates rendered into fragments; their source is part of every key, so a deploy that
+#: changes one of them never serves HTML made from the old version.
+FRAGMENT_TEMPLATES = {
+    "head": "forum/fragments/post_head.html",
+    "byline": "forum/fragments/post_byline.html",
+    "thread": "forum/fragments/post_thread.html",
+    "extras": "forum/fragments/answer_extras.html",
+}
+#: Kept for a day: a key changes whenever what it shows changes, so this only bounds memory.
+FRAGMENT_TIMEOUT = 24 * 3600
+
+
+@dataclass(frozen=True)
+class PostFragments:
+    """A post's shared HTML, in the order the page places it around the reader's own parts."""
+
+    head: SafeString  # notices, body, linked duplicates, tags
+    byline: SafeString  # the author card
+    thread: SafeString  # attribution, comments, the comments-locked notice
+    extras: SafeString  # answers only: "Verified by" endorsements and the rank breakdown
+
+
+#: Templates the fragments include: their source is part of the key too.
+INCLUDED_TEMPLATES = ("forum/_rank_breakdown.html", "forum/_attribution_post.html", "forum/_authority.html")
+
+
+@lru_cache(maxsize=1)
+def _templates_digest() -> str:
+    names = [*FRAGMENT_TEMPLATES.values(), *INCLUDED_TEMPLATES]
+    source = "".join(get_template(name).template.source for name in names)
+    return hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
+
+
+def _time_bucket(moments: list[datetime], now: datetime) -> int:
+    youngest = max(moments)
+    step = 60 if now - youngest < timedelta(hours=1) else 3600
+    return int(now.timestamp()) // step
+
+
+def _author_key(user, experts: frozenset[int], authorities: dict) -> tuple:
+    view = authorities.get(user.pk)
+    return (user.pk, str(user), user.pk in experts, view.index if view else None)
+
+
+def _fingerprint(post: Post, *, show_body: bool, shared: tuple, experts, authorities, duplicates, now) -> str:
+    comments = getattr(post, "comment_list", ())
+    moments = [post.created_at, *(c.created_at for c in comments)]
+    parts = [
+        shared,
+        post.pk,
+        post.kind,
+        show_body,
+        post.body_html,
+        post.deleted_at is not None,
+        post.hidden_at is not None,
+        post.comments_locked_at is not None,
+        post.source_url,
+        post.source_author,
+        getattr(post, "source_license", ""),
+        post.created_at,
+        _author_key(post.author, experts, authorities),
+        [(c.pk, c.body_html, c.created_at, _author_key(c.author, experts, authorities)) for c in comments],
+        _time_bucket(moments, now),
+    ]
+    if post.is_question:
+        parts += [post.product.slug, [tag.name for tag in post.tags.all()], duplicates]
+    else:
+        parts += [
+            sorted(post.breakdown.items()),
+            [(e.expert.pk, str(e.expert), e.created_at, e.note) for e in post.active_endorsements],
+        ]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _render(post: Post, context: dict) -> PostFragments:
+    context = {**context, "post": post, "answer": post}
+    html = {
+        part: "" if part == "extras" and post.is_question else get_template(name).render(context)
+        for part, name in FRAGMENT_TEMPLATES.items()
+    }
+    return PostFragments(**{part: mark_safe(text) for part, text in html.items()})  # noqa: S308 (rendered above)
+
+
+def attach(*, question: Post, answers: list[Post], experts: frozenset[int], authorities: dict, reader, moderator: bool):
+    """Set ``post.fragments`` on the question and each answer, from the cache where possible.
+
+    One cache round trip for the whole page (``get_many``) and one ``set_many`` for what was
+    missing. ``answers`` must carry ``breakdown`` and ``active_endorsements``
+    (``authority_store.thread_context``) and every post its ``comment_list``.
+    """
+    now = timezone.now()
+    shared = (
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        _templates_digest(),
+        settings.STATIC_URL,
+    )
+    duplicates = moderation.linked_duplicates(question.pk)
+    context = {"experts": experts, "authorities": authorities, "duplicates": duplicates, "question": question}
+    keys: dict[str, Post] = {}
+    for post in [question, *answers]:
+        # A post hidden after flags shows its body only to its author and the product's experts.
+        post.show_body = post.hidden_at is None or moderator or reader.pk == post.author_id
+        fingerprint = _fingerprint(
+            post,
+            show_body=post.show_body,
+            shared=shared,
+            experts=experts,
+            authorities=authorities,
+            duplicates=duplicates if post.is_question else None,
+            now=now,
+        )
+        keys[f"wendao:fragment:{post.pk}:{fingerprint}"] = post
+    found = cache.get_many(list(keys))
+    missing = {}
+    for key, post in keys.items():
+        if key in found:
+            post.fragments = PostFragments(*(mark_safe(text) for text in found[key]))  # noqa: S308 (our own HTML)
+        else:
+            post.fragments = _render(post, context)
+            missing[key] = tuple(str(text) for text in (
+                post.fragments.head, post.fragments.byline, post.fragments.thread, post.fragments.extras
+            ))  # fmt: skip
+    if missing:
+        cache.set_many(missing, FRAGMENT_TIMEOUT)
