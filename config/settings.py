@@ -199,9 +199,28 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
-CELERY_TASK_ACKS_LATE = True  # tasks are idempotent; a killed worker's task is redelivered
+# Faults (docs/deploy.md): tasks are idempotent and acknowledged only when they have finished,
+# so a task whose worker is killed is delivered again; a pool child that dies hands its task
+# back at once; a worker reserves one task at a time, so a crash strands no reserved backlog.
+CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task still running when the broker connection drops could not be acknowledged any more and
+# will be delivered again, so stop it rather than run it twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Redis has no acknowledgements of its own: a delivered message waits in an "unacked" set, and
+# live workers put it back in its queue once it is older than the visibility timeout. So a killed
+# worker's task runs again after at most this long (plus one sweep), and the timeout must be
+# longer than the longest task (export, recompute), or a running task is delivered a second
+# time (harmless, the tasks are idempotent, but wasted work).
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # How often each worker sweeps for such messages: a tenth of the timeout, between 1 and 60 s
+    # (kombu's default sweeps about every 100 s whatever the timeout).
+    "unacked_restore_interval": max(1, min(60, _VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"forum.tasks.search_*": {"queue": "search"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -1,6 +1,13 @@
-"""Thin Celery tasks: fetch by id, call a service. Every task is idempotent (acks are late)."""
+"""Thin Celery tasks: fetch by id, call a service. Every task is idempotent: acks are late
+(settings), so a task whose worker died is delivered again (docs/deploy.md, "Faults").
+
+The long ones say ``acks_late`` and ``reject_on_worker_lost`` themselves, so that no settings
+change can quietly make them at-most-once.
+"""
 
 from celery import shared_task
+
+from config.celery import exclusive
 
 from . import services
 from .models import Post
@@ -19,7 +26,7 @@ def post_rerender(post_id: int) -> bool:
 
 # Search: every task named search_* goes to the "search" queue (CELERY_TASK_ROUTES), consumed by
 # one worker process, so the Whoosh index has a single writer.
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
 def search_reindex_question(question_id: int) -> bool:
     """Bring one question's search document up to date (or remove it); idempotent."""
     from .search.indexing import question_reindex
@@ -53,27 +60,37 @@ def notifications_send_digests() -> int:
     return len(user_ids)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+# The authority jobs rewrite whole tables in one transaction each: a killed run leaves nothing
+# (PostgreSQL rolls it back) and the redelivered run writes the same result from the rows. Two
+# at once would race on the same rows, so they take turns under one lock.
+AUTHORITY_LOCK = "forum.authority"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def authority_recompute(product_id: int | None = None) -> dict:
     """Rebuild the authority index from the rows (idempotent: a rerun changes nothing)."""
     from .authority_store import recompute
 
-    return recompute(product_id=product_id)
+    with exclusive(AUTHORITY_LOCK):
+        return recompute(product_id=product_id)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def serial_votes_reverse(product_id: int | None = None) -> int:
-    """Void serial votes of the last weeks and log each case (idempotent)."""
+    """Void serial votes of the last weeks and log each case (idempotent: voided votes are not
+    found again)."""
     from .voting_fraud import reverse_serial_votes
 
-    return len(reverse_serial_votes(product_id=product_id))
+    with exclusive(AUTHORITY_LOCK):
+        return len(reverse_serial_votes(product_id=product_id))
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def authority_nightly() -> dict:
     """Nightly, by django-celery-beat (migration 0005): reverse serial votes, then recompute all."""
     from .authority_store import recompute
     from .voting_fraud import reverse_serial_votes
 
-    reversed_cases = len(reverse_serial_votes())
-    return {"reversals": reversed_cases, **recompute()}
+    with exclusive(AUTHORITY_LOCK):
+        reversed_cases = len(reverse_serial_votes())
+        return {"reversals": reversed_cases, **recompute()}

@@ -1,10 +1,14 @@
-"""Thin Celery tasks for the knowledge base. Each is idempotent (acks are late)."""
+"""Thin Celery tasks for the knowledge base. Each is idempotent: acks are late, so a task whose
+worker died is delivered again (docs/deploy.md, "Faults")."""
 
+import contextlib
 import logging
 from pathlib import Path
 
 from celery import shared_task
 from django.utils import timezone
+
+from config.celery import exclusive
 
 from . import conf, exporters, services
 from .models import ExportJob, ExportStatus
@@ -18,17 +22,30 @@ def export_dir() -> Path:
     return path
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def export_run(job_id: int) -> str:
     """Write one requested export, reporting progress on the job row as it goes.
 
-    Claimed with a conditional update, so a redelivered task never writes the same job twice.
+    Safe to deliver again (acks are late, so a killed worker's task comes back): the job is
+    claimed under a lock held by this worker's database session, a job still marked "running"
+    whose lock is free was left by a dead worker and is taken over, the file is written under a
+    temporary name and renamed when whole, and a job already done is skipped.
     """
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING)
-    if not claimed:
-        return "skipped"
+    with exclusive("knowledge.export", job_id) as locked:
+        # Without the session lock (SQLite) "running" may mean alive elsewhere: leave it be.
+        claimable = [ExportStatus.QUEUED, ExportStatus.RUNNING] if locked else [ExportStatus.QUEUED]
+        claimed = ExportJob.objects.filter(pk=job_id, status__in=claimable).update(
+            status=ExportStatus.RUNNING, progress=0
+        )
+        if not claimed:
+            return "skipped"
+        return _export(job_id)
+
+
+def _export(job_id: int) -> str:
     job = ExportJob.objects.select_related("product").get(pk=job_id)
     name = f"{job.pk}-" + exporters.file_name(job.format, product=job.product, locale=job.locale, since=job.since)
+    _remove_partial_files(name)
 
     def progress(done: int, total: int) -> None:
         ExportJob.objects.filter(pk=job_id).update(progress=min(99, int(100 * done / max(total, 1))))
@@ -60,6 +77,15 @@ def export_run(job_id: int) -> str:
         finished_at=timezone.now(),
     )
     return "done"
+
+
+def _remove_partial_files(name: str) -> None:
+    """Delete the temporary files a killed run of this job left beside its target (the export
+    writes ``.<name>.<random>.part`` and renames it when whole). Only the run that claimed the
+    job calls this, so no live run is writing them."""
+    with contextlib.suppress(OSError):
+        for leftover in export_dir().glob(f".{name}.*.part"):
+            leftover.unlink(missing_ok=True)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from celery.utils.nodenames import host_format
 from django.conf import settings
 
 from config.celery import app as celery_app
@@ -25,49 +26,63 @@ def _database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    env = {
+def start_worker(
+    *, name: str, queues: str, log_path: Path, env: dict | None = None, pool: str = "solo", options=()
+) -> subprocess.Popen:
+    """Start ``celery worker`` on the test database and return once it answers a ping addressed
+    to it. The solo pool runs tasks in that one process; any other pool gets a process group of
+    its own, so that ``os.killpg`` ends the worker and its pool children together."""
+    worker_env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "WHOOSH_INDEX_PATH": settings.WHOOSH_INDEX_PATH,
+        **(env or {}),
     }
-    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
-    log = open(Path(settings.VAR_DIR) / "test-worker.log", "w")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "-Q",
-            "default,search",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "a") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                f"--pool={pool}",
+                "--loglevel=INFO",
+                "-Q",
+                queues,
+                "-n",
+                name,
+                *options,
+            ],
+            cwd=ROOT,
+            env=worker_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=pool != "solo",
+        )
+    node = host_format(name)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"The Celery worker exited early; see {log.name}")
-        if celery_app.control.ping(timeout=1.0):
-            break
-    else:
-        process.terminate()
-        raise RuntimeError("The Celery worker did not answer a ping within 60 s")
+            raise RuntimeError(f"The Celery worker exited early; see {log_path}")
+        if celery_app.control.ping(destination=[node], timeout=1.0):
+            return process
+    process.kill()
+    process.wait(timeout=30)
+    raise RuntimeError(f"The Celery worker {node} did not answer a ping within 60 s; see {log_path}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    log_path = Path(settings.VAR_DIR) / "test-worker.log"
+    log_path.unlink(missing_ok=True)
+    process = start_worker(name=f"test-{os.getpid()}@%h", queues="default,search", log_path=log_path)
     yield process
     process.terminate()
     process.wait(timeout=30)
-    log.close()
 
 
 @pytest.fixture
