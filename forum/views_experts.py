@@ -4,6 +4,8 @@ Every action is a POST with a reason, checked by the services (a customer or an 
 another product gets 403 from ``permissions.require``); refusals with a message are 400s.
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -141,39 +143,40 @@ def flag(request, pk):
     return render(request, "experts/flag.html", {"post": post, "reasons": FlagReason.choices})
 
 
-@login_required
-@require_POST
-@service_errors
-def flags_resolve(request, pk):
-    post = _post(pk)
-    count = moderation.flag_resolve(
-        moderator=request.user,
-        post=post,
-        outcome=request.POST.get("outcome", ""),
-        reason=request.POST.get("reason", ""),
-    )
-    messages.success(request, _("%(count)d flags resolved.") % {"count": count})
-    return _back(request, post)
+def post_action(view):
+    """One moderation action on one post: signed in, POST only, a refusal shown by
+    ``service_errors``. ``view(request, post, reason)`` does the work and returns the message
+    to show; the reply goes back to the page the form was on."""
+
+    @login_required
+    @require_POST
+    @service_errors
+    @functools.wraps(view)
+    def action(request, pk):
+        post = _post(pk)
+        messages.success(request, view(request, post, request.POST.get("reason", "")))
+        return _back(request, post)
+
+    return action
 
 
-@login_required
-@require_POST
-@service_errors
-def close(request, pk):
-    post = _post(pk)
-    moderation.question_close(moderator=request.user, question=post, reason=request.POST.get("reason", ""))
-    messages.success(request, _("The question is closed."))
-    return _back(request, post)
+@post_action
+def flags_resolve(request, post, reason):
+    outcome = request.POST.get("outcome", "")
+    count = moderation.flag_resolve(moderator=request.user, post=post, outcome=outcome, reason=reason)
+    return _("%(count)d flags resolved.") % {"count": count}
 
 
-@login_required
-@require_POST
-@service_errors
-def reopen(request, pk):
-    post = _post(pk)
-    moderation.question_reopen(moderator=request.user, question=post, reason=request.POST.get("reason", ""))
-    messages.success(request, _("The question is open again."))
-    return _back(request, post)
+@post_action
+def close(request, post, reason):
+    moderation.question_close(moderator=request.user, question=post, reason=reason)
+    return _("The question is closed.")
+
+
+@post_action
+def reopen(request, post, reason):
+    moderation.question_reopen(moderator=request.user, question=post, reason=reason)
+    return _("The question is open again.")
 
 
 def _original_from(value: str) -> Post:
@@ -189,57 +192,37 @@ def _original_from(value: str) -> Post:
     return original
 
 
-@login_required
-@require_POST
-@service_errors
-def duplicate(request, pk):
-    post = _post(pk)
+@post_action
+def duplicate(request, post, reason):
     permissions.require(request.user, "post.moderate", post)
     original = _original_from(request.POST.get("original", ""))
-    moderation.question_mark_duplicate(
-        moderator=request.user, question=post, original=original, reason=request.POST.get("reason", "")
-    )
-    messages.success(request, _("The question is closed as a duplicate; both pages link to each other."))
-    return _back(request, post)
+    moderation.question_mark_duplicate(moderator=request.user, question=post, original=original, reason=reason)
+    return _("The question is closed as a duplicate; both pages link to each other.")
 
 
-@login_required
-@require_POST
-@service_errors
-def lock_comments(request, pk):
-    post = _post(pk)
+@post_action
+def lock_comments(request, post, reason):
     if request.POST.get("unlock"):
-        moderation.comments_unlock(moderator=request.user, post=post, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Comments are open again."))
-    else:
-        moderation.comments_lock(moderator=request.user, post=post, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Comments are locked."))
-    return _back(request, post)
+        moderation.comments_unlock(moderator=request.user, post=post, reason=reason)
+        return _("Comments are open again.")
+    moderation.comments_lock(moderator=request.user, post=post, reason=reason)
+    return _("Comments are locked.")
 
 
-@login_required
-@require_POST
-@service_errors
-def delete_with_reason(request, pk):
-    post = _post(pk)
+@post_action
+def delete_with_reason(request, post, reason):
     permissions.require(request.user, "post.moderate", post)
     if request.POST.get("undelete"):
-        services.post_undelete(user=request.user, post=post, reason=request.POST.get("reason", ""))
-        messages.success(request, _("The post was restored."))
-    else:
-        services.post_delete(user=request.user, post=post, reason=request.POST.get("reason", ""))
-        messages.success(request, _("The post was deleted. It can be restored here."))
-    return _back(request, post)
+        services.post_undelete(user=request.user, post=post, reason=reason)
+        return _("The post was restored.")
+    services.post_delete(user=request.user, post=post, reason=reason)
+    return _("The post was deleted. It can be restored here.")
 
 
-@login_required
-@require_POST
-@service_errors
-def endorse(request, pk):
-    post = _post(pk)
-    services.answer_endorse(expert=request.user, answer=post, note=request.POST.get("reason", ""))
-    messages.success(request, _("You endorsed this answer."))
-    return _back(request, post)
+@post_action
+def endorse(request, post, reason):
+    services.answer_endorse(expert=request.user, answer=post, note=reason)
+    return _("You endorsed this answer.")
 
 
 @login_required
