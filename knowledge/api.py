@@ -11,14 +11,16 @@ shapes the answer.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.fields import DateTimeField
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -141,7 +143,7 @@ class ExportInput(serializers.Serializer):
 
 
 class ExportOutput(serializers.ModelSerializer):
-    product = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    product = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
 
@@ -167,9 +169,10 @@ class ExportOutput(serializers.ModelSerializer):
         ]
 
     def get_download_url(self, job) -> str | None:
+        # The API's download (a personal token works there), not the page's (session only).
         if job.status != "done":
             return None
-        return self.context["request"].build_absolute_uri(reverse("knowledge:export_download", args=[job.pk]))
+        return self.context["request"].build_absolute_uri(reverse("kb_api:export_download", args=[job.pk]))
 
     def get_status_url(self, job) -> str:
         return self.context["request"].build_absolute_uri(reverse("kb_api:export", args=[job.pk]))
@@ -221,6 +224,34 @@ class ExportDetailApi(APIView):
     def get(self, request, pk):
         job = get_object_or_404(ExportJob.objects.select_related("product"), pk=pk)
         return Response(ExportOutput(job, context={"request": request}).data)
+
+
+class AnyAccept(DefaultContentNegotiation):
+    """The file goes out whatever the client accepts; errors stay JSON (the only renderer)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+EXPORT_MEDIA_TYPES = sorted({module.CONTENT_TYPE.split(";")[0] for module in exporters.FORMATS.values()})
+
+
+class ExportDownloadApi(APIView):
+    permission_classes = [EditorOnly]
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(
+        operation_id="kb_exports_download",
+        summary="Download a finished export's file (knowledge editors)",
+        description="The media type depends on the format: JSON Lines, CSV, TSV, or a zip archive. "
+        "404 while the export is not finished, or when its file has been removed.",
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in EXPORT_MEDIA_TYPES},
+    )
+    def get(self, request, pk):
+        job, path = selectors.export_file(pk)
+        response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)  # noqa: SIM115
+        response["Content-Type"] = exporters.FORMATS[job.format].CONTENT_TYPE
+        return response
 
 
 # --- Shared pieces ------------------------------------------------------------------------------

@@ -23,4 +23,5 @@ urlpatterns = [
     path("misses/", api.MissListApi.as_view(), name="misses"),
     path("exports/", api.ExportCreateApi.as_view(), name="exports"),
     path("exports/<int:pk>/", api.ExportDetailApi.as_view(), name="export"),
+    path("exports/<int:pk>/download/", api.ExportDownloadApi.as_view(), name="export_download"),
 ]

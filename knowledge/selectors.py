@@ -3,12 +3,15 @@
 import datetime
 import difflib
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from forum.models import Post, PostKind, Product, Tag
 
@@ -22,6 +25,7 @@ from .models import (
     Candidate,
     CandidateStatus,
     ExportJob,
+    ExportStatus,
     ReviewReason,
 )
 
@@ -323,6 +327,20 @@ def export_history(*, limit: int = 50) -> QuerySet[ExportJob]:
 
 def export_rows() -> QuerySet[ExportJob]:
     return ExportJob.objects.select_related("requested_by", "product").order_by("-created_at", "-pk")
+
+
+def export_file(job_id: int) -> tuple[ExportJob, Path]:
+    """A finished export and its file; ``Http404`` when there is no such finished export or its
+    file is gone (the pages and the API say the same)."""
+    from .tasks import export_dir
+
+    job = ExportJob.objects.filter(pk=job_id, status=ExportStatus.DONE).first()
+    if job is None:
+        raise Http404
+    path = export_dir() / Path(job.file_name).name
+    if not job.file_name or not path.is_file():
+        raise Http404(_("The export file is no longer there; run the export again."))
+    return job, path
 
 
 def answers_due_for_evaluation() -> QuerySet[Post]:

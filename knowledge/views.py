@@ -3,7 +3,6 @@ call one service or selector, render. Services raise ``ValidationError`` (shown 
 400) and ``PermissionDenied`` (403)."""
 
 import functools
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -19,9 +18,8 @@ from forum.models import Post, Product
 
 from . import exporters, selectors, services
 from .forms import ArticleForm, ExportForm, RejectForm, RetireForm
-from .models import Article, ArticleStatus, Candidate, CandidateStatus, ExportJob, ExportStatus, ReviewReason
+from .models import Article, ArticleStatus, Candidate, CandidateStatus, ExportJob, ReviewReason
 from .permissions import require_editor
-from .tasks import export_dir
 
 
 def editor_required(view):
@@ -289,10 +287,7 @@ def export_status(request, pk):
 
 @editor_required
 def export_download(request, pk):
-    job = get_object_or_404(ExportJob, pk=pk, status=ExportStatus.DONE)
-    path = export_dir() / Path(job.file_name).name
-    if not job.file_name or not path.is_file():
-        raise Http404(_("The export file is no longer there; run the export again."))
+    job, path = selectors.export_file(pk)
     module = exporters.FORMATS[job.format]
     response = FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)  # noqa: SIM115
     response["Content-Type"] = module.CONTENT_TYPE

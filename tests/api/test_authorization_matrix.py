@@ -20,7 +20,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from forum import moderation, permissions, services
 from forum.models import Notification, NotificationKind, Role, RoleAssignment
-from knowledge.models import ExportJob
+from knowledge import services as knowledge_services
+from knowledge.models import Candidate, ExportJob
 
 from ..factories import ProductFactory, TagFactory, UserFactory, make_answer, make_expert, make_question
 from .conftest import token_client
@@ -74,6 +75,20 @@ PATCH   /api/v1/me/                               401  200   200   200   200    
 GET     /api/v1/kb/answer                         200  200   200   200   200     200     200    200
 POST    /api/v1/kb/exports/                       401  403   403   403   403     403     202    202
 GET     /api/v1/kb/exports/{id}/                  401  403   403   403   403     403     200    200
+GET     /api/v1/kb/exports/                       401  403   403   403   403     403     200    200
+GET     /api/v1/kb/exports/{id}/download/         401  403   403   403   403     403     200    200
+GET     /api/v1/kb/articles/                      200  200   200   200   200     200     200    200
+GET     /api/v1/kb/articles/{id}/                 200  200   200   200   200     200     200    200
+PATCH   /api/v1/kb/articles/{id}/                 401  403   403   403   403     403     200    200
+POST    /api/v1/kb/articles/{id}/retire/          401  403   403   403   403     403     200    200
+POST    /api/v1/kb/articles/{id}/reinstate/       401  403   403   403   403     403     200    200
+GET     /api/v1/kb/articles/{id}/versions/        401  403   403   403   403     403     200    200
+GET     /api/v1/kb/articles/{id}/diff/            401  403   403   403   403     403     200    200
+GET     /api/v1/kb/candidates/                    401  403   403   403   403     403     200    200
+GET     /api/v1/kb/candidates/{id}/               401  403   403   403   403     403     200    200
+POST    /api/v1/kb/candidates/{id}/publish/       401  403   403   403   403     403     201    201
+POST    /api/v1/kb/candidates/{id}/reject/        401  403   403   403   403     403     200    200
+GET     /api/v1/kb/misses/                        401  403   403   403   403     403     200    200
 """
 # fmt: on
 
@@ -109,6 +124,15 @@ TARGETS = {
     "/api/v1/posts/{id}/rollback/": "question",
     "/api/v1/notifications/{id}/read/": "notification",
     "/api/v1/kb/exports/{id}/": "export",
+    "/api/v1/kb/exports/{id}/download/": "export",
+    "/api/v1/kb/articles/{id}/": "article",
+    "/api/v1/kb/articles/{id}/retire/": "article",
+    "/api/v1/kb/articles/{id}/reinstate/": "article",
+    "/api/v1/kb/articles/{id}/versions/": "article",
+    "/api/v1/kb/articles/{id}/diff/": "article",
+    "/api/v1/kb/candidates/{id}/": "candidate",
+    "/api/v1/kb/candidates/{id}/publish/": "candidate",
+    "/api/v1/kb/candidates/{id}/reject/": "candidate",
 }
 QUERIES = {
     ("GET", "/api/v1/search/"): "?q=wifi+路由器",
@@ -124,6 +148,10 @@ BODIES = {
     ("POST", "/api/v1/posts/{id}/comments/"): {"body": "Thanks for asking."},
     ("PATCH", "/api/v1/me/"): {"display_name": "新名字"},
     ("POST", "/api/v1/kb/exports/"): {"format": "jsonl", "product": "router"},
+    ("PATCH", "/api/v1/kb/articles/{id}/"): {"title": "Reset the router to factory settings 恢复出厂设置"},
+    ("POST", "/api/v1/kb/articles/{id}/retire/"): {"reason": "Firmware 3 changed this 已过时"},
+    ("POST", "/api/v1/kb/candidates/{id}/publish/"): {"note": "First version 第一版"},
+    ("POST", "/api/v1/kb/candidates/{id}/reject/"): {"reason": "Too narrow for the bot 太窄"},
     ("POST", "/api/v1/posts/{id}/flags/"): {"reason": "wrong", "note": "Firmware 2.1 changed this. 已过时"},
     ("POST", "/api/v1/posts/{id}/flags/resolve/"): {"outcome": "decline", "reason": "The answer is right."},
     ("POST", "/api/v1/questions/{id}/close/"): {"reason": "Not about the product 与产品无关"},
@@ -164,7 +192,19 @@ def _prepare_edited(world, user):
     services.post_edit(editor=world["owner"], post=world["question"], body="Replaced by a worse text.")
 
 
+def _prepare_retired(world, user):
+    knowledge_services.article_retire(editor=world["editor"], article=world["article"], reason="Outdated")
+
+
+def _prepare_exported(world, user):
+    from knowledge.tasks import export_run
+
+    export_run(world["export"].pk)
+
+
 PREPARE = {
+    ("GET", "/api/v1/kb/exports/{id}/download/"): _prepare_exported,
+    ("POST", "/api/v1/kb/articles/{id}/reinstate/"): _prepare_retired,
     ("DELETE", "/api/v1/answers/{id}/accept/"): _prepare_unaccept,
     ("DELETE", "/api/v1/answers/{id}/endorsement/"): _prepare_withdraw,
     ("POST", "/api/v1/posts/{id}/flags/resolve/"): _prepare_flagged,
@@ -197,12 +237,32 @@ def _world():
         "admin": UserFactory(username="admin", is_superuser=True, is_staff=True),
     }
     export = ExportJob.objects.create(requested_by=editor, format="jsonl", product=product)
+    article, candidate = _knowledge(product, owner=owner, other=users["other"], expert=users["expert"], editor=editor)
     notification = Notification.objects.create(
         recipient=owner, kind=NotificationKind.COMMENT, actor=users["other"], post=answer
     )
     world = {"product": product, "question": question, "answer": answer, "deleted": deleted, "export": export}
+    world |= {"article": article, "candidate": candidate}
     world["notification"] = notification
     return world | users, users
+
+
+def _knowledge(product, *, owner, other, expert, editor):
+    """Two endorsed answers to another question: one published as an article, one a pending
+    candidate."""
+    question = make_question(author=other, product=product, title="How do I reset the router? 如何重置路由器")
+    published = make_answer(question=question, author=owner, body="Hold the reset button for ten seconds.")
+    pending = make_answer(question=question, author=other, body="Or use the app: Settings, then Reset.")
+    for answer in (published, pending):
+        services.answer_endorse(expert=expert, answer=answer)
+    article = knowledge_services.article_publish(
+        editor=editor,
+        candidate=Candidate.objects.get(answer=published),
+        title=question.title,
+        answer_markdown=published.body,
+        locale="en",
+    )
+    return article, Candidate.objects.get(answer=pending)
 
 
 def _url(path: str, world, method: str = "GET") -> str:

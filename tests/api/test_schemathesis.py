@@ -99,6 +99,8 @@ def test_api_conforms_to_its_schema(role):
         users["owner"].pk,
         UserFactory(username="inactive", is_active=False).pk,
         world["notification"].pk,
+        world["article"].pk,
+        world["candidate"].pk,
     ]
     schema = schemathesis.openapi.from_dict(_pin_path_parameters(_schema_dict(), ids, [product.slug, "camera"]))
     app = get_wsgi_application()

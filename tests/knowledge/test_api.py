@@ -454,3 +454,33 @@ def test_every_get_leaves_the_database_unchanged(article, candidate, kate_api):
     ]:
         assert kate_api.get(url).status_code == 200, url
     assert snapshot() == before
+
+
+def test_an_export_downloads_with_a_personal_token(kate_api, kate, article):
+    from knowledge.tasks import export_run
+
+    job = ExportJob.objects.create(requested_by=kate, format="jsonl")
+    _error(kate_api.get(f"{KB}/exports/{job.pk}/download/"), 404)  # not finished yet
+    export_run(job.pk)
+    status = kate_api.get(f"{KB}/exports/{job.pk}/").json()
+    response = kate_api.get(status["download_url"], HTTP_ACCEPT="application/jsonl")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/jsonl")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 1 and str(article.pk) in lines[0]
+    ExportJob.objects.filter(pk=job.pk).update(file_name="gone.jsonl")
+    body = _error(kate_api.get(f"{KB}/exports/{job.pk}/download/"), 404)
+    assert body["code"] == "not_found"
+
+
+def test_lists_cost_a_fixed_number_of_queries(kate_api, product, erin, alice, bob, kate, django_assert_max_num_queries):
+    for i in range(6):
+        candidate = endorsed_candidate(product=product, expert=erin, asker=alice, answerer=bob, title=f"Question {i}")
+        if i % 2:
+            publish(candidate, kate)
+    # Token lookup and "last used" (3), the product (1), the rows (1), their endorsements (1).
+    with django_assert_max_num_queries(7):
+        response = kate_api.get(f"{KB}/candidates/?product=router&status=any&sort=demand")
+    assert len(response.json()["results"]) == 6
+    with django_assert_max_num_queries(6):
+        response = kate_api.get(f"{KB}/articles/?product=router")
+    assert len(response.json()["results"]) == 3

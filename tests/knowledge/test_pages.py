@@ -215,7 +215,9 @@ def test_the_export_api_starts_a_job_and_reports_its_download(kate, article, dja
     job_id = response.json()["id"]
     status = api.get(f"/api/v1/kb/exports/{job_id}/").json()
     assert status["status"] == "done" and status["article_count"] == 1
-    assert status["download_url"] == f"http://testserver/knowledge/exports/{job_id}/download/"
+    assert status["download_url"] == f"http://testserver/api/v1/kb/exports/{job_id}/download/"
+    download = api.get(status["download_url"])
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/tab-separated-values")
     bad = api.post("/api/v1/kb/exports/", {"format": "pdf"}, content_type="application/json")
     assert bad.status_code == 400 and "format" in bad.json()["fields"]
 
