@@ -41,7 +41,7 @@ from knowledge.tasks import export_dir, export_run
 from tests.factories import UserFactory, make_answer, make_question
 from tests.worker import _database_url, start_worker, wait_until
 
-pytestmark = [pytest.mark.postgres, pytest.mark.worker]
+pytestmark = pytest.mark.postgres
 
 QUEUE = f"faults-{os.getpid()}"
 VISIBILITY_TIMEOUT = 2
@@ -146,6 +146,7 @@ def _publish_many(product, count: int) -> list[int]:
     return list(Article.objects.order_by("pk").values_list("pk", flat=True))
 
 
+@pytest.mark.worker
 def test_an_export_killed_half_written_is_finished_whole_by_the_next_worker(workers, product, kate):
     article_ids = _publish_many(product, ARTICLES)
     first = workers.start()
@@ -179,6 +180,26 @@ def test_an_export_killed_half_written_is_finished_whole_by_the_next_worker(work
     assert job.article_count == ARTICLES and job.size == target.stat().st_size
 
 
+def test_a_job_left_running_by_a_dead_worker_is_taken_over_and_its_temporary_file_removed(
+    db, product, kate, tmp_path, settings
+):
+    settings.KNOWLEDGE = {**settings.KNOWLEDGE, "EXPORT_DIR": str(tmp_path / "exports")}
+    article_ids = _publish_many(product, 3)
+    # What a worker killed mid-export leaves: the job "running", half a file under a temporary name.
+    job = ExportJob.objects.create(requested_by=kate, format="jsonl", status=ExportStatus.RUNNING, progress=40)
+    leftover = export_dir() / f".{job.pk}-wendao-kb-all.jsonl.x1y2z3.part"
+    leftover.write_text('{"id": 1')
+
+    assert export_run(job.pk) == "done"
+    assert export_run(job.pk) == "skipped"
+
+    job.refresh_from_db()
+    assert (job.status, job.article_count) == (ExportStatus.DONE, 3)
+    assert [path.name for path in export_dir().iterdir()] == [job.file_name]
+    lines = (export_dir() / job.file_name).read_text("utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == article_ids
+
+
 # --- An authority recompute ------------------------------------------------------------------
 def _stored_authority():
     # A missing row and a row with anchor 0 mean the same; the recompute drops such rows.
@@ -203,6 +224,7 @@ def _votes(product, erin):
                     forum_services.vote_cast(voter=voter, post=answer, value=1 if (i + a) % 4 else -1)
 
 
+@pytest.mark.worker
 def test_a_recompute_killed_mid_transaction_is_redone_by_the_next_worker(workers, product, erin):
     _votes(product, erin)
     recompute()
