@@ -12,9 +12,10 @@ here 2 s (``CELERY_VISIBILITY_TIMEOUT``).
 
 The workers use the prefork pool as in production, not the solo pool: with the solo pool the
 worker only sends an early ("not late") acknowledgement once the task returns, so a kill would
-look like late acks whatever the setting. With ``acks_late=False`` on the task both tests here
+look like late acks whatever the setting. With ``acks_late=False`` on the task the kill tests
 fail: the message was acknowledged when the dead worker took it, nobody runs it again, and the
-job never finishes. (Also tried: with the old claim, which took only "queued" jobs, the
+job never finishes; with ``reject_on_worker_lost=False`` the pool-child case fails (the worker
+records the task as failed instead of handing it back). (Also tried: with the old claim, which took only "queued" jobs, the
 redelivered export skipped its "running" job and it never finished either.)
 """
 
@@ -74,15 +75,30 @@ class Workers:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
 
+    def kill_pool_child(self, process) -> None:
+        """SIGKILL only the pool process running the task; the worker's main process lives on."""
+        children = _children_of(process.pid)
+        assert len(children) == 1, children
+        os.kill(children[0], signal.SIGKILL)
+
     def stop_all(self) -> None:
+        # The test is over and its tasks are acknowledged: no need for a (slow) warm shutdown.
         for process in self.processes:
             if process.poll() is None:
-                process.terminate()  # a warm shutdown; the pool child follows its parent
-                try:
-                    process.wait(timeout=30)
-                except Exception:
-                    process.kill()
-                    process.wait(timeout=30)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
+
+
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process has just ended
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
 
 
 @pytest.fixture
@@ -147,7 +163,11 @@ def _publish_many(product, count: int) -> list[int]:
 
 
 @pytest.mark.worker
-def test_an_export_killed_half_written_is_finished_whole_by_the_next_worker(workers, product, kate):
+@pytest.mark.parametrize("victim", ["worker", "pool child"])
+def test_an_export_killed_half_written_is_finished_whole_by_the_next_worker(workers, product, kate, victim):
+    """Killing the whole worker: the message waits out the visibility timeout and a fresh worker
+    runs it. Killing the pool child only: the worker's main process puts the task back at once
+    (reject on worker lost) and its new child runs it."""
     article_ids = _publish_many(product, ARTICLES)
     first = workers.start()
     # What knowledge.services.export_job_start does, but sent to this test's queue.
@@ -166,9 +186,13 @@ def test_an_export_killed_half_written_is_finished_whole_by_the_next_worker(work
         assert "progress" in blocked[0], blocked
         assert not target.exists()
         assert list(export_dir().glob(f".{target.name}.*.part")), "no half-written file"
-        workers.kill(first)
+        if victim == "worker":
+            workers.kill(first)
+        else:
+            workers.kill_pool_child(first)
 
-    workers.start()
+    if victim == "worker":
+        workers.start()
     wait_until(lambda: ExportJob.objects.get(pk=job.pk).is_finished, timeout=45, interval=0.2)
 
     job.refresh_from_db()
