@@ -800,3 +800,17 @@ class FlagListInput(serializers.Serializer):
 
 class NotificationListInput(serializers.Serializer):
     unread = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="true: unread only.")
+
+
+class FollowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product = serializers.SlugField(source="product.slug")
+    tag = serializers.CharField(source="tag.name", allow_null=True, default=None, help_text="Null: the whole product.")
+    created_at = serializers.DateTimeField()
+
+
+class FollowInput(serializers.Serializer):
+    product = serializers.SlugRelatedField(slug_field="slug", queryset=Product.objects.all())
+    tag = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default="", help_text="Leave out to follow the whole product."
+    )

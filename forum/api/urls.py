@@ -42,6 +42,8 @@ urlpatterns = [
         name="notification_preferences",
     ),
     path("notifications/<int:pk>/read/", views_notifications.NotificationReadApi.as_view(), name="notification_read"),
+    path("notifications/follows/", views_notifications.FollowListApi.as_view(), name="follows"),
+    path("notifications/follows/<int:pk>/", views_notifications.FollowDetailApi.as_view(), name="follow"),
     path("users/<int:pk>/", views.UserDetailApi.as_view(), name="user"),
     path("me/", views.MeApi.as_view(), name="me"),
 ]

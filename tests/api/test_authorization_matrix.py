@@ -8,7 +8,8 @@ in its own fresh database, authenticated with a personal token, against this sce
   answer D that they then deleted; ``{slug}`` is P, ``{id}`` of a user is the owner. The owner
   has one unread notification N (a comment by ``other``). Flags, closing, locks and rollbacks
   act on Q or A; their ``PREPARE`` step first makes the state they undo (an open flag, a closed
-  question, a locked thread, a second revision).
+  question, a locked thread, a second revision), and the owner's follow F for ``DELETE``: someone
+  else's follow is a 404, as if it did not exist.
 - ``new`` joined a minute ago; ``other`` is another long-standing customer; ``expert`` is an
   expert of P, ``elsewhere`` of another product; ``editor`` is a knowledge editor; ``admin`` a
   superuser; ``anon`` sends no credentials.
@@ -19,7 +20,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from forum import moderation, permissions, services
-from forum.models import Notification, NotificationKind, Role, RoleAssignment
+from forum.models import Follow, Notification, NotificationKind, Role, RoleAssignment
 from knowledge import services as knowledge_services
 from knowledge.models import Candidate, ExportJob
 
@@ -69,6 +70,9 @@ POST    /api/v1/notifications/{id}/read/          401  403   403   200   403    
 POST    /api/v1/notifications/read-all/           401  200   200   200   200     200     200    200
 GET     /api/v1/notifications/preferences/        401  200   200   200   200     200     200    200
 PATCH   /api/v1/notifications/preferences/        401  200   200   200   200     200     200    200
+GET     /api/v1/notifications/follows/            401  200   200   200   200     200     200    200
+POST    /api/v1/notifications/follows/            401  201   201   201   201     201     201    201
+DELETE  /api/v1/notifications/follows/{id}/       401  404   404   204   404     404     404    404
 GET     /api/v1/users/{id}/                       200  200   200   200   200     200     200    200
 GET     /api/v1/me/                               401  200   200   200   200     200     200    200
 PATCH   /api/v1/me/                               401  200   200   200   200     200     200    200
@@ -123,6 +127,7 @@ TARGETS = {
     "/api/v1/posts/{id}/unlock-comments/": "question",
     "/api/v1/posts/{id}/rollback/": "question",
     "/api/v1/notifications/{id}/read/": "notification",
+    "/api/v1/notifications/follows/{id}/": "follow",
     "/api/v1/kb/exports/{id}/": "export",
     "/api/v1/kb/exports/{id}/download/": "export",
     "/api/v1/kb/articles/{id}/": "article",
@@ -160,6 +165,7 @@ BODIES = {
     ("POST", "/api/v1/posts/{id}/lock-comments/"): {"reason": "Heated thread 争吵"},
     ("POST", "/api/v1/posts/{id}/rollback/"): {"revision": 1, "reason": "Vandalism"},
     ("PATCH", "/api/v1/notifications/preferences/"): {"daily_digest": True, "email_comment": False},
+    ("POST", "/api/v1/notifications/follows/"): {"product": "router", "tag": "wifi"},
 }
 
 
@@ -192,6 +198,10 @@ def _prepare_edited(world, user):
     services.post_edit(editor=world["owner"], post=world["question"], body="Replaced by a worse text.")
 
 
+def _prepare_follow(world, user):
+    world["follow"] = Follow.objects.create(user=world["owner"], product=world["product"])
+
+
 def _prepare_retired(world, user):
     knowledge_services.article_retire(editor=world["editor"], article=world["article"], reason="Outdated")
 
@@ -212,6 +222,7 @@ PREPARE = {
     ("POST", "/api/v1/questions/{id}/duplicate/"): _prepare_original,
     ("POST", "/api/v1/posts/{id}/unlock-comments/"): _prepare_locked,
     ("POST", "/api/v1/posts/{id}/rollback/"): _prepare_edited,
+    ("DELETE", "/api/v1/notifications/follows/{id}/"): _prepare_follow,
 }
 
 

@@ -138,3 +138,47 @@ def test_the_lists_make_a_constant_number_of_queries(alice_api, erin_api, alice,
     for _ in range(5):
         grow()
     assert counts() == few
+
+
+def test_follow_a_product_or_a_tag_and_stop(alice_api, bob_api, alice, bob, product, other_product):
+    from forum.models import Follow
+
+    from ..factories import TagFactory
+
+    TagFactory(product=product, name="固件")
+    response = alice_api.post(f"{V1}/notifications/follows/", {"product": "router", "tag": " 固件 "})
+    assert response.status_code == 201, response.json()
+    assert response.json()["product"] == "router" and response.json()["tag"] == "固件"
+    whole = alice_api.post(f"{V1}/notifications/follows/", {"product": "camera"}).json()
+    assert whole["tag"] is None
+    listed = alice_api.get(f"{V1}/notifications/follows/").json()["results"]
+    assert {(row["product"], row["tag"]) for row in listed} == {("router", "固件"), ("camera", None)}
+
+    # A new question under the tag now notifies alice.
+    make_question(author=bob, product=product, title="固件升级失败", tags=["固件"])
+    assert alice_api.get(f"{V1}/notifications/").json()["results"][0]["kind"] == "followed"
+
+    assert (
+        "already follow"
+        in _error(alice_api.post(f"{V1}/notifications/follows/", {"product": "camera"}), 400)["message"]
+    )
+    assert _error(alice_api.post(f"{V1}/notifications/follows/", {"product": "router", "tag": "nope"}), 400)[
+        "fields"
+    ] == {"tag": ["Wendao Router has no tag “nope”."]}
+    assert "product" in _error(alice_api.post(f"{V1}/notifications/follows/", {"product": "nope"}), 400)["fields"]
+
+    _error(bob_api.delete(f"{V1}/notifications/follows/{whole['id']}/"), 404)
+    assert alice_api.delete(f"{V1}/notifications/follows/{whole['id']}/").status_code == 204
+    _error(alice_api.delete(f"{V1}/notifications/follows/{whole['id']}/"), 404)
+    assert list(Follow.objects.values_list("user__username", "product__slug")) == [("alice", "router")]
+
+
+def test_following_cannot_follow_for_someone_else(alice_api, alice, bob, product):
+    from forum.models import Follow
+
+    response = alice_api.post(
+        f"{V1}/notifications/follows/", {"product": "router", "user": bob.pk, "id": 987654, "created_at": "2001-01-01"}
+    )
+    assert response.status_code == 201
+    follow = Follow.objects.get()
+    assert follow.user == alice and follow.pk != 987654 and follow.created_at.year > 2001
