@@ -11,10 +11,12 @@ Elasticsearch/OpenSearch (query_string) and Solr all read, so switching engines 
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import synonyms
 from .analysis import CJK, STOP_WORDS, bigrams, normalise, query_words
+from .analysis import terms as analysed_terms
 
 # Longer than any title; a longer query is cut (and the page says so) rather than refused.
 MAX_QUERY_CHARS = 200
@@ -121,17 +123,82 @@ MAX_SYNONYMS = 24
 MAX_BIGRAMS = 16
 
 
-def similar_query_string(title: str, body: str = "") -> str:
-    """Any of the title's words (and a few of the body's), wherever they say most."""
+# "More like this" keeps only the words that say what a question is about: the rarest ones.
+# A word found in most questions (on a wallet forum "wallet", in a router product "路由器") ranks
+# nothing, yet it is the longest posting list Whoosh walks, and ORing a few of them scores most
+# of the index (docs/search.md, "Speed"). With document frequencies at hand (a Whoosh index),
+# words are ranked by how few questions hold them; the most common ones are dropped while
+# rarer ones remain. A small index (a new site, the tests) is left alone: there a word's
+# frequency says little. Body words (when a whole question is compared, before saving) keep
+# their order: picking the body's rarest words instead, or dropping title words already in a
+# fifth of the questions, lost duplicates on cardano (docs/search.md).
+MAX_SIMILAR_TITLE_WORDS = 8
+MAX_SIMILAR_SALIENT_BIGRAMS = 8
+COMMON_WORD_SHARE = 0.5
+MIN_SALIENT_WORDS = 2
+MIN_DOCUMENTS_FOR_PRUNING = 500
+
+# (field, analysed term) -> number of documents holding it
+DocumentFrequency = Callable[[str, str], int]
+
+
+@dataclass
+class Frequencies:
+    """The index's document frequencies, for picking the rarest words of a question."""
+
+    document_frequency: DocumentFrequency
+    document_count: int
+
+    @property
+    def active(self) -> bool:
+        return self.document_count >= MIN_DOCUMENTS_FOR_PRUNING
+
+    def of(self, field: str, word: str) -> int | None:
+        """How many documents hold ``word`` (its commonest term); None for a stop word."""
+        # Bigrams are indexed as they are; words through the text analyzer (stemmed).
+        terms = [word] if field == "title_bigrams" else analysed_terms(word)
+        found = [self.document_frequency(field, term) for term in terms]
+        return max(found) if found else None
+
+
+def salient(words: list[str], frequencies: Frequencies | None, *, field: str, limit: int) -> list[str]:
+    """The rarest ``limit`` of ``words`` in the index, in their own order; words in more than
+    COMMON_WORD_SHARE of the documents only while fewer than MIN_SALIENT_WORDS rarer ones exist;
+    words in no document at all are dropped (they can match nothing)."""
+    if frequencies is None or not frequencies.active:
+        return words[:limit]
+    common = COMMON_WORD_SHARE * frequencies.document_count
+    ranked = []
+    for position, word in enumerate(words):
+        count = frequencies.of(field, word)
+        if count:
+            ranked.append((count, position, word))
+    ranked.sort()
+    keep = [item for item in ranked[:limit] if item[0] <= common]
+    if len(keep) < MIN_SALIENT_WORDS:
+        keep = ranked[: min(limit, MIN_SALIENT_WORDS)]
+    return [word for _count, _position, word in sorted(keep, key=lambda item: item[1])]
+
+
+def similar_query_string(title: str, body: str = "", *, frequencies: Frequencies | None = None) -> str:
+    """Any of the title's words (and a few of the body's), wherever they say most; with
+    ``frequencies``, only the title's rarest words and bigrams."""
     w = SIMILAR_WEIGHTS
     title_words = [word for word in query_words(clean_query(title).text) if word not in STOP_WORDS][:MAX_WORDS]
-    body_words = [word for word in query_words(body[:2000]) if word not in title_words][:MAX_SIMILAR_BODY_WORDS]
+    body_words = [word for word in query_words(body[:2000]) if word not in title_words]
+    pruned = frequencies is not None and frequencies.active
+    synonym_words = synonyms.expand(title_words)[:MAX_SYNONYMS]
+    title_bigrams = bigrams(title)
+    if pruned:
+        title_words = salient(title_words, frequencies, field="text", limit=MAX_SIMILAR_TITLE_WORDS)
+        title_bigrams = salient(title_bigrams, frequencies, field="title_bigrams", limit=MAX_SIMILAR_SALIENT_BIGRAMS)
+        synonym_words = [word for word in synonym_words if frequencies.of("title", word)]
     parts = []
     for word in title_words:
         parts += [_clause("title", word, w["title"]), _clause("text", word, w["text"])]
-    parts += [_clause("text", word, w["body"]) for word in body_words]
-    parts += [_clause("title_bigrams", pair, w["title_bigrams"]) for pair in bigrams(title)[:MAX_BIGRAMS]]
-    parts += [_clause("title", word, w["synonym"]) for word in synonyms.expand(title_words)[:MAX_SYNONYMS]]
+    parts += [_clause("text", word, w["body"]) for word in body_words[:MAX_SIMILAR_BODY_WORDS]]
+    parts += [_clause("title_bigrams", pair, w["title_bigrams"]) for pair in title_bigrams[:MAX_BIGRAMS]]
+    parts += [_clause("title", word, w["synonym"]) for word in synonym_words]
     return " OR ".join(parts)
 
 

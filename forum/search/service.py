@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from haystack import connections
 from haystack.inputs import Exact, Raw
 from haystack.query import SearchQuerySet
 
@@ -166,17 +167,42 @@ def similar_question_ids(
     using: str = "default",
 ) -> list[int]:
     """Ids of the questions most like one being asked, best first (none for an empty title)."""
-    raw = q.baseline_query_string(title, body) if baseline else q.similar_query_string(title, body)
-    if not raw:
-        return []
-    sqs = _filtered(_base(using), product=product, tag=None, status=None).filter(content=Raw(raw))
     try:
-        hits = sqs[: limit + (1 if exclude is not None else 0)]
-        ids = [int(hit.pk) for hit in hits]
+        raw = (
+            q.baseline_query_string(title, body)
+            if baseline
+            else q.similar_query_string(title, body, frequencies=_frequencies(using))
+        )
+        if not raw:
+            return []
+        sqs = _filtered(_base(using), product=product, tag=None, status=None).filter(content=Raw(raw))
+        ids = _top_ids(sqs, limit + (1 if exclude is not None else 0), using)
     except Exception as error:
         logger.exception("similar-questions search failed")
         raise SearchUnavailable(str(error)) from error
     return [i for i in ids if i != exclude][:limit]
+
+
+def _top_ids(sqs: SearchQuerySet, count: int, using: str) -> list[int]:
+    """The ids of the best ``count`` hits. Wendao's Whoosh backend is asked not to count every
+    match (a page of search results needs the total; five similar questions do not)."""
+    backend = connections[using].get_backend()
+    if not hasattr(backend, "document_frequencies"):
+        return [int(hit.pk) for hit in sqs[:count]]
+    query = sqs.query
+    query.set_limits(0, count)
+    found = backend.search(query.build_query(), exact_count=False, **query.build_params())
+    return [int(hit.pk) for hit in found["results"]]
+
+
+def _frequencies(using: str) -> q.Frequencies | None:
+    """The index's document frequencies where the engine gives them (Whoosh, Wendao's backend);
+    other engines get the unpruned query."""
+    backend = connections[using].get_backend()
+    if not hasattr(backend, "document_frequencies"):
+        return None
+    document_frequency, count = backend.document_frequencies()
+    return q.Frequencies(document_frequency=document_frequency, document_count=count)
 
 
 def similar_questions(*, title: str, body: str = "", product: Product | None = None, limit: int = SIMILAR_LIMIT):
