@@ -8,7 +8,6 @@ visibility timeout. ``exclusive`` below is how the long tasks make that harmless
 
 import contextlib
 import os
-import zlib
 
 from celery import Celery
 
@@ -34,16 +33,16 @@ def exclusive(name: str, key: int = 0):
     if connection.vendor != "postgresql":
         yield False
         return
-    # Two 32-bit keys: a stable hash of the name (crc32, not hash(): that differs per process).
-    namespace = zlib.crc32(name.encode()) - 2**31
+    # One 64-bit key hashed by PostgreSQL from the name and the key (any size of id fits).
+    lock_key = f"{name}:{key}"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [namespace, key])
+        cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [lock_key])
     try:
         yield True
     finally:
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [namespace, key])
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [lock_key])
         except DatabaseError:
             # A broken session must not hide the body's own error; closing it releases the lock.
             connection.close()
