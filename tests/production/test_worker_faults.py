@@ -15,8 +15,8 @@ worker only sends an early ("not late") acknowledgement once the task returns, s
 look like late acks whatever the setting. With ``acks_late=False`` on the task the kill tests
 fail: the message was acknowledged when the dead worker took it, nobody runs it again, and the
 job never finishes; with ``reject_on_worker_lost=False`` the pool-child case fails (the worker
-records the task as failed instead of handing it back). (Also tried: with the old claim, which took only "queued" jobs, the
-redelivered export skipped its "running" job and it never finished either.)
+records the task as failed instead of handing it back). Also tried: with the old claim, which
+took only "queued" jobs, the redelivered export skipped its "running" job, which never finished.
 """
 
 import json
