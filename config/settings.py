@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "forum.context_processors.site",
                 "forum.notifications.context",
+                "forum.page_cache.csrf_placeholder",  # last: it overrides csrf's token in kept pages
             ],
         },
     },
@@ -364,6 +365,10 @@ WENDAO = {
     "PAGE_SIZE": env_int("WENDAO_PAGE_SIZE", 20),
     # Answers per question page (Stack Overflow shows 30); later ones are on ?page=2, ...
     "ANSWERS_PER_PAGE": env_int("WENDAO_ANSWERS_PER_PAGE", 30),
+    # Readers without a session get question pages, product lists and the home page from a copy
+    # at most this many seconds old (0: always rendered); a question's own changes show at once
+    # (forum/page_cache.py).
+    "ANONYMOUS_PAGE_SECONDS": env_int("WENDAO_ANONYMOUS_PAGE_SECONDS", 60),
     # Where `make run` looks for the real Stack Exchange dumps to import as demo products.
     "STACKEXCHANGE_DATA_DIR": env("STACKEXCHANGE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "stackexchange")),
 }

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import authority_store, limits, signals, validation
+from . import authority_store, limits, page_cache, signals, validation
 from .models import Comment, Endorsement, Post, PostKind, Product, Revision, Tag, Vote
 from .permissions import require
 from .rendering import RENDERER_VERSION, render_markdown
@@ -278,6 +278,7 @@ def post_undelete(*, user, post: Post, reason: str = "") -> Post:
 def post_rerender(*, post: Post) -> None:
     """Refresh the cached HTML after a renderer upgrade."""
     Post.objects.filter(pk=post.pk).update(body_html=render_markdown(post.body), body_html_version=RENDERER_VERSION)
+    page_cache.bump(f"question:{post.pk if post.is_question else post.question_id}")
 
 
 @transaction.atomic

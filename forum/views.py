@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import authority_store, fragments, permissions, selectors, services
+from . import authority_store, fragments, page_cache, permissions, selectors, services
 from .forms import AnswerForm, CommentForm, EditForm, ProfileForm, QuestionForm, SignupForm
 from .models import Post, Product, Tag, User
 from .rendering import render_markdown
@@ -62,10 +62,12 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+@page_cache.for_anonymous()
 def home(request):
     return render(request, "forum/home.html", {"products": selectors.products_with_counts()})
 
 
+@page_cache.for_anonymous()
 def product_detail(request, slug):
     product = get_object_or_404(Product, slug=slug)
     sort = request.GET.get("sort", "active")
@@ -90,6 +92,12 @@ def product_detail(request, slug):
     )
 
 
+def _count_view(request, pk, slug=None):
+    """A kept copy of the page was served: the view still counts (forum/page_cache.py)."""
+    services.question_view_count(question=Post(pk=pk))
+
+
+@page_cache.for_anonymous(lambda pk, slug=None: f"question:{pk}", on_serve=_count_view)
 def question_detail(request, pk, slug=None):
     try:
         question = selectors.question_with_tags(pk)

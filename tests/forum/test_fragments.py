@@ -22,6 +22,12 @@ pytestmark = pytest.mark.django_db
 FRAGMENT = "forum/fragments/post_head.html"
 
 
+@pytest.fixture(autouse=True)
+def _pages_rendered_every_time(settings):
+    # These tests are about rendering; kept anonymous pages (forum/page_cache.py) have their own.
+    settings.WENDAO = {**settings.WENDAO, "ANONYMOUS_PAGE_SECONDS": 0}
+
+
 @pytest.fixture
 def thread(alice, bob, product):
     question = make_question(author=alice, product=product, title="Pairing fails", body="The LED blinks **red**.")

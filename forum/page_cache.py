@@ -1,0 +1,142 @@
+"""Whole pages for anonymous readers, kept for a short while.
+
+Most of a Q&A site's traffic is people who are not signed in reading question pages that search
+engines sent them to, and every one of them sees the same HTML. So the question page, the
+product lists and the home page are kept for ``WENDAO["ANONYMOUS_PAGE_SECONDS"]`` (60 s by
+default; 0 turns this off) per URL and language, as Stack Overflow does for its anonymous
+readers. What stays true:
+
+- **A question's page changes at once** when anything on its thread changes (an answer, an edit,
+  a vote, a comment, an acceptance, an endorsement, a moderator's action): every such write bumps
+  the question's *generation*, and a page kept under an older generation is not served.
+- Lists, the home page and what a question page shows of the world outside its thread (an
+  author's authority earned elsewhere, the view count) may be up to the timeout old.
+- Only readers with no session and no pending messages get kept pages: a signed-in reader, or
+  anyone with a message to see, gets the page rendered for them.
+- The kept HTML holds a placeholder where the CSRF token goes; each reader gets their own token
+  (the search box and the language switch post forms).
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+#: Rendered into kept pages instead of a real CSRF token, and replaced per reader.
+CSRF_PLACEHOLDER = "wendao-csrf-" + "0" * 52
+_PAGE_PREFIX = "wendao:page:"
+_GENERATION_PREFIX = "wendao:page-generation:"
+
+
+def timeout() -> int:
+    return settings.WENDAO.get("ANONYMOUS_PAGE_SECONDS", 60)
+
+
+def _eligible(request) -> bool:
+    return (
+        timeout() > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and getattr(settings, "MESSAGES_COOKIE_NAME", "messages") not in request.COOKIES
+        and not getattr(request, "htmx", False)
+    )
+
+
+def generation_key(scope: str) -> str:
+    return f"{_GENERATION_PREFIX}{scope}"
+
+
+def bump(scope: str) -> None:
+    """Retire every kept page of ``scope`` (``"question:<id>"``), once the write has committed."""
+
+    def _bump():
+        # A fresh random value rather than incr(): no race between a first add and an incr.
+        cache.set(generation_key(scope), secrets.token_hex(8), None)
+
+    # Now, so this request's own next page is fresh even inside a transaction, and again after
+    # the commit, so a page another reader rendered from the not yet committed rows is retired.
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _page_key(request, scope: str | None) -> str:
+    return f"{_PAGE_PREFIX}{request.LANGUAGE_CODE}:{scope or '-'}:{request.get_full_path()}"
+
+
+def for_anonymous(scope=None, *, on_serve=None):
+    """Decorate a page view: serve anonymous readers a kept copy when there is a current one.
+
+    ``scope(**view_kwargs)`` names the generation the page belongs to (or ``None`` for pages
+    that only expire); ``on_serve(request, **view_kwargs)`` runs when a kept copy is served (the
+    question page counts the view).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not _eligible(request):
+                return view(request, *args, **kwargs)
+            name = scope(**kwargs) if scope else None
+            key = _page_key(request, name)
+            found = cache.get_many([key, generation_key(name)] if name else [key])
+            generation = _current_generation(name, found)
+            kept = found.get(key)
+            if kept is not None and kept["generation"] == generation:
+                if on_serve:
+                    on_serve(request, *args, **kwargs)
+                return _response(request, kept)
+            request.csrf_placeholder = True
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                kept = {
+                    "generation": generation,
+                    "content": response.content.decode(response.charset),
+                    "content_type": response["Content-Type"],
+                    "content_language": response.get("Content-Language", ""),
+                }
+                cache.set(key, kept, timeout())
+            _fill_token(request, response)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _current_generation(name: str | None, found: dict) -> str | None:
+    """The scope's generation; one is made if the cache has none (first use, or evicted), so a page
+    is never kept under a generation that a later bump could not retire."""
+    if name is None:
+        return None
+    current = found.get(generation_key(name))
+    if current is None:
+        cache.add(generation_key(name), secrets.token_hex(8), None)
+        current = cache.get(generation_key(name))
+    return current
+
+
+def _fill_token(request, response) -> None:
+    if CSRF_PLACEHOLDER.encode() in response.content:
+        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+
+
+def _response(request, kept: dict) -> HttpResponse:
+    response = HttpResponse(kept["content"].replace(CSRF_PLACEHOLDER, get_token(request)))
+    response["Content-Type"] = kept["content_type"]
+    if kept["content_language"]:
+        response["Content-Language"] = kept["content_language"]
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def csrf_placeholder(request) -> dict:
+    """Context processor, after Django's ``csrf``: pages being kept get the placeholder."""
+    if getattr(request, "csrf_placeholder", False):
+        return {"csrf_token": CSRF_PLACEHOLDER}
+    return {}
