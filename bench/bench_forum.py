@@ -79,7 +79,8 @@ def run(options) -> list[Table]:
             is_question = row["page"] == "question"
             query_target = f"≤ {MAX_QUERIES} {_verdict(row['queries'] <= MAX_QUERIES)}" if is_question else "–"
             time_target = "–"
-            if is_question and database == "postgres":
+            # The target is judged on rendered pages; a kept page (no rendering) is shown beside them.
+            if is_question and database == "postgres" and row["user"] != "anonymous, kept page":
                 time_target = f"≤ {MAX_MEDIAN_MS_POSTGRES:.0f} {_verdict(row['median_ms'] <= MAX_MEDIAN_MS_POSTGRES)}"
             table.add(
                 database,
@@ -110,6 +111,9 @@ def run(options) -> list[Table]:
         f"Every question and answer carries {params['comments']} comments; answers have votes, one is accepted. "
         "A page shows 30 answers (WENDAO_ANSWERS_PER_PAGE): the 50 and 200 rows are their first page.",
         "CPU ms: the Django thread's CPU time (SQLite's work included; PostgreSQL's server work not).",
+        "Readers: 'anonymous, kept page' is served the copy forum/page_cache.py keeps for readers without a "
+        "session; 'anonymous' and 'signed in' are rendered, each post's shared HTML from forum/fragments.py's "
+        "cache; 'signed in, cold' renders that shared HTML again too (the first reader after a change).",
         "Product list: first page of the product's questions (20 per page), sorted by activity.",
         *builds,
     ]

@@ -138,23 +138,55 @@ def _timings(fn, *, repeat: int, warmup: int) -> tuple[list[float], list[float]]
     return wall, cpu
 
 
+class _FragmentsMissed:
+    """Stands in for the cache in ``forum.fragments``: every lookup misses, so each post's shared
+    HTML is rendered again, as for the first reader after a change to the thread."""
+
+    def __init__(self, cache):
+        self._cache = cache
+
+    def get_many(self, keys):
+        return {}
+
+    def __getattr__(self, name):
+        return getattr(self._cache, name)
+
+
+# Who reads, and how the page is made for them:
+#   anonymous, kept page  - no session: the copy forum/page_cache.py keeps (the usual reader)
+#   anonymous             - the same page rendered (kept pages off): shared fragments from the cache
+#   signed in             - rendered for a customer who has voted; shared fragments from the cache
+#   signed in, cold       - as above, with every shared fragment rendered again (after a change)
+READERS = ("anonymous, kept page", "anonymous", "signed in", "signed in, cold")
+
+
 def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> list[dict]:
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench.tables import median, p95
+    from forum import fragments
     from forum.models import User
 
     anonymous = Client()
     signed_in = Client()
     signed_in.force_login(User.objects.get(pk=data["reader_id"]))
+    clients = {"anonymous, kept page": anonymous, "anonymous": anonymous}
+    clients |= {"signed in": signed_in, "signed in, cold": signed_in}
 
     pages = [("question", size, f"/q/{pk}/") for size, pk in sorted(data["questions"].items())]
     pages.append(("product list", None, data["product_url"]))
     results = []
+    kept_seconds, real_cache = settings.WENDAO["ANONYMOUS_PAGE_SECONDS"], fragments.cache
     for page, size, url in pages:
-        for who, client in (("anonymous", anonymous), ("signed in", signed_in)):
+        for who in READERS:
+            if page != "question" and who.endswith("cold"):
+                continue  # lists have no shared fragments
+            client = clients[who]
+            settings.WENDAO["ANONYMOUS_PAGE_SECONDS"] = kept_seconds if who == "anonymous, kept page" else 0
+            fragments.cache = _FragmentsMissed(real_cache) if who.endswith("cold") else real_cache
 
             def get(client=client, url=url):
                 # secure=True: the request arrives as HTTPS, as behind the production proxy.
@@ -184,8 +216,10 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
             if show_queries:
                 row["sql"] = sql
             results.append(row)
-            print(f"  {page:<12} {size or '':>4} {who:<10} {row['queries']:>3} queries  "
+            print(f"  {page:<12} {size or '':>4} {who:<20} {row['queries']:>3} queries  "
                   f"median {row['median_ms']:.1f} ms", file=sys.stderr, flush=True)  # fmt: skip
+    settings.WENDAO["ANONYMOUS_PAGE_SECONDS"] = kept_seconds
+    fragments.cache = real_cache
     return results
 
 
