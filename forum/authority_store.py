@@ -25,7 +25,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import authority
+from . import authority, authority_sql
 from .authority import MILLI, Constants
 from .models import Endorsement, Post, Product, ProductAuthority, Role, RoleAssignment, Vote
 
@@ -639,34 +639,57 @@ def recompute(*, product_id: int | None = None, author_ids: list[int] | None = N
 
     ``product_id`` limits it to one product; ``author_ids`` to some authors' authority and posts
     (what serial-vote reversal changed). Returns counts of what was written.
+
+    Set-based: the database groups the votes, applies the daily cap, the decay and the rank
+    formula (``forum.authority_sql``, the same arithmetic as ``forum.authority``) and writes only
+    the rows whose values changed; Python touches per-row data only for imported answers whose
+    author authority was never frozen.
     """
     c = constants()
     step = progress or (lambda name: None)
-    with transaction.atomic():
+    d = authority_sql.Dialect(connection.vendor)
+    scope = _Scope(product_id, author_ids)
+    with transaction.atomic(), connection.cursor() as cursor:
         step("votes")
         filled = _fill_vote_authors(product_id, author_ids)
         step("authority")
-        contributions = _contributions(product_id=product_id, author_ids=author_ids, c=c)
-        anchors = {key: sum(value for _day, value in items) for key, items in contributions.items()}
-        authorities = _write_authorities(anchors, product_id, author_ids)
+        _build_anchors(cursor, scope, c, d)
+        authorities = _write_authorities(cursor, scope, d)
         step("posts")
-        posts = _write_ranks(contributions, product_id, author_ids, c)
+        posts = _write_ranks(cursor, scope, c, d)
+        # (On an error the transaction's rollback takes the temporary tables with it.)
+        for table in _TEMP_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
     return {"votes_filled": filled, "authorities": authorities, "posts": posts}
 
 
-def _write_authorities(anchors: dict, product_id, author_ids) -> int:
-    """Replace the rows whose anchor changed; one bulk insert for the new values."""
-    scope, params = _scope_sql("a", product_id, author_ids, author_column="user_id")
-    table = ProductAuthority._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT a.id, a.user_id, a.product_id, a.anchor FROM {table} a WHERE 1 = 1{scope}", params)
-        current = {(u, p): (pk, a) for pk, u, p, a in cursor.fetchall()}
-        stale = [pk for key, (pk, anchor) in current.items() if anchors.get(key, 0) != anchor]
-        for chunk in _chunks(stale, 900):
-            cursor.execute(f"DELETE FROM {table} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)
-        fresh = [(u, p, a) for (u, p), a in anchors.items() if a and (current.get((u, p)) or (None, None))[1] != a]
-        _insert_rows(cursor, table, ["user_id", "product_id", "anchor"], fresh)
-    return len(stale) + len(fresh)
+# Temporary tables of one recompute (dropped at its end; private to the connection).
+_GROWTH, _HIDDEN, _ANCHORS, _PREFIX = "wendao_growth", "wendao_hidden_votes", "wendao_anchors", "wendao_prefix"
+_TEMP_TABLES = (_GROWTH, _HIDDEN, _ANCHORS, _PREFIX)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    product_id: int | None
+    author_ids: list[int] | None
+
+    def sql(self, alias: str, author_column: str = "author_id") -> tuple[str, dict]:
+        """`` AND ...`` conditions limiting ``alias`` to the scope, with named parameters."""
+        where, params = [], {}
+        if self.product_id is not None:
+            where.append(f"{alias}.product_id = %(scope_product)s")
+            params["scope_product"] = self.product_id
+        if self.author_ids is not None:
+            names = [f"scope_author_{i}" for i in range(len(self.author_ids))]
+            marks = ", ".join(f"%({name})s" for name in names)
+            where.append(f"{alias}.{author_column} IN ({marks})" if names else "1 = 0")
+            params.update(zip(names, self.author_ids, strict=True))
+        return "".join(f" AND {w}" for w in where), params
+
+
+def _create_temp(cursor, table: str, columns: str) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
 
 
 def _insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
@@ -682,55 +705,247 @@ def _insert_rows(cursor, table: str, columns: list[str], rows: list[tuple]) -> N
         cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def _write_ranks(contributions: dict, product_id, author_ids, c: Constants) -> int:
-    """Rebuild every post's vote sums, endorsement count and rank; write the ones that changed."""
+def _analyze(cursor, table: str) -> None:
+    # PostgreSQL keeps no statistics on temporary tables until asked; without them it guesses
+    # their size and may pick a nested loop over a million rows.
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {table}")
+
+
+def _day_range(cursor) -> tuple[int | None, int | None]:
+    """First and last UTC day of any vote, acceptance or endorsement, from the ``created_at``
+    indexes (a vote's ``day`` is its ``created_at`` day): a few index probes, not a scan."""
+    vote, post, endorsement = Vote._meta.db_table, Post._meta.db_table, Endorsement._meta.db_table
+    bounds = [
+        f"(SELECT MIN(created_at) FROM {vote})",
+        f"(SELECT MAX(created_at) FROM {vote})",
+        f"(SELECT MIN(created_at) FROM {endorsement})",
+        f"(SELECT MAX(created_at) FROM {endorsement})",
+        f"(SELECT MIN(accepted_at) FROM {post} WHERE is_accepted)",
+        f"(SELECT MAX(accepted_at) FROM {post} WHERE is_accepted)",
+    ]
+    cursor.execute("SELECT " + ", ".join(_day_sql_raw(bound) for bound in bounds))
+    days = [day for day in cursor.fetchone() if day is not None]
+    return (min(days), max(days)) if days else (None, None)
+
+
+def _fill_growth(cursor, first: int | None, last: int | None, c: Constants) -> None:
+    _create_temp(cursor, _GROWTH, "day integer PRIMARY KEY, g double precision NOT NULL")
+    if first is not None:
+        _insert_rows(cursor, _GROWTH, ["day", "g"], authority_sql.growth_rows(first, last, c))
+    _analyze(cursor, _GROWTH)
+
+
+def _build_anchors(cursor, scope: _Scope, c: Constants, d: authority_sql.Dialect) -> None:
+    """Every (author, product)'s anchor into the temporary table ``wendao_anchors``, computed by
+    the database: vote sums per author, product and day straight from the covering index
+    ``vote_counted_by_author_day`` (votes on deleted posts, few, taken off before the daily cap),
+    capped, scaled by the day's growth factor and rounded exactly as ``authority.day_votes_calculator``;
+    then acceptances and endorsements as ``authority.event_contribution``."""
+    vote, post, endorsement = Vote._meta.db_table, Post._meta.db_table, Endorsement._meta.db_table
+    weight = f"COALESCE(v.weight, {_imported_milli(c)})"
+    sums = (
+        f"SUM(CASE WHEN v.value = 1 THEN {weight} ELSE 0 END) AS up,"
+        f" SUM(CASE WHEN v.value = -1 THEN {weight} ELSE 0 END) AS down"
+    )
+    vote_scope, vote_params = scope.sql("v")
+    # Driven from the deleted posts (SQLite: CROSS JOIN fixes the order), not from every vote.
+    _create_temp(cursor, _HIDDEN, "author_id bigint, product_id bigint, day integer, up bigint, down bigint")
+    cursor.execute(
+        f"INSERT INTO {_HIDDEN} SELECT v.author_id, v.product_id, v.day, {sums}"
+        f" FROM {post} p CROSS JOIN {vote} v WHERE v.post_id = p.id AND p.deleted_at IS NOT NULL"
+        f" AND v.voided_at IS NULL AND v.author_id IS NOT NULL{vote_scope} GROUP BY v.author_id, v.product_id, v.day",
+        vote_params,
+    )
+    hidden = cursor.rowcount > 0
+    if hidden:
+        cursor.execute(f"CREATE INDEX {_HIDDEN}_key ON {_HIDDEN} (author_id, product_id, day)")
+        _analyze(cursor, _HIDDEN)
+    up, down = ("dd.up - COALESCE(h.up, 0)", "dd.down - COALESCE(h.down, 0)") if hidden else ("dd.up", "dd.down")
+    hidden_join = (
+        f" LEFT JOIN {_HIDDEN} h ON h.author_id = dd.author_id AND h.product_id = dd.product_id AND h.day = dd.day"
+        if hidden
+        else ""
+    )
+    accept_scope, accept_params = scope.sql("a")
+    params = {**vote_params, **accept_params, **authority_sql.day_votes_params(c), **authority_sql.event_params(c)}
+    f = d.fence
+
+    def summed(scaled: str) -> str:
+        # ``scaled`` is a fenced subquery with the column ``x``, computed once per row and rounded
+        # here; ``m`` counts contributions whose day has no growth factor (it must stay 0).
+        return (
+            f"SELECT x.author_id, x.product_id, SUM({authority_sql.round_half_even('x.x', d)}),"
+            f" SUM(CASE WHEN x.x IS NULL THEN 1 ELSE 0 END) FROM ({scaled}{f}) x GROUP BY x.author_id, x.product_id"
+        )
+
+    statements = [
+        f"INSERT INTO {_ANCHORS} (user_id, product_id, anchor, missing) "
+        + summed(
+            f"SELECT dd.author_id, dd.product_id, {authority_sql.day_votes_scaled(up, down, 'g.g', d)} AS x FROM ("
+            f"SELECT v.author_id, v.product_id, v.day, {sums} FROM {vote} v"
+            f" WHERE v.voided_at IS NULL AND v.author_id IS NOT NULL{vote_scope}"
+            f" GROUP BY v.author_id, v.product_id, v.day) dd{hidden_join} LEFT JOIN {_GROWTH} g ON g.day = dd.day"
+        )
+    ]
+    events = [
+        (
+            "accept_points",
+            f"{_day_sql_raw('a.accepted_at')} AS day FROM {post} a JOIN {post} q ON q.id = a.question_id"
+            f" WHERE a.is_accepted AND a.accepted_at IS NOT NULL AND a.deleted_at IS NULL"
+            f" AND a.author_id <> q.author_id{accept_scope}",
+        ),
+        (
+            "endorse_points",
+            f"{_day_sql_raw('e.created_at')} AS day FROM {endorsement} e JOIN {post} a ON a.id = e.answer_id"
+            f" WHERE e.withdrawn_at IS NULL AND a.deleted_at IS NULL AND e.expert_id <> a.author_id{accept_scope}",
+        ),
+    ]
+    for points, source in events:
+        scaled = (
+            f"SELECT ev.author_id, ev.product_id, {authority_sql.event_scaled(points, 'g.g')} AS x"
+            f" FROM (SELECT a.author_id, a.product_id, {source}{f}) ev LEFT JOIN {_GROWTH} g ON g.day = ev.day"
+        )
+        statements.append(
+            f"INSERT INTO {_ANCHORS} (user_id, product_id, anchor, missing) SELECT * FROM ({summed(scaled)}) z"
+            f" WHERE 1 = 1 ON CONFLICT (user_id, product_id) DO UPDATE SET"
+            f" anchor = {_ANCHORS}.anchor + excluded.anchor, missing = {_ANCHORS}.missing + excluded.missing"
+        )
+    first, last = _day_range(cursor)
+    for attempt in range(2):
+        _fill_growth(cursor, first, last, c)
+        _create_temp(
+            cursor,
+            _ANCHORS,
+            # ``anchor`` is NULL where every contribution lacked its growth factor (``missing``).
+            "user_id bigint NOT NULL, product_id bigint NOT NULL, anchor bigint, missing bigint NOT NULL,"
+            " PRIMARY KEY (user_id, product_id)",
+        )
+        for statement in statements:
+            cursor.execute(statement, params)
+        cursor.execute(f"SELECT COUNT(*) FROM {_ANCHORS} WHERE missing > 0")
+        if not cursor.fetchone()[0]:
+            break
+        if attempt:
+            raise RuntimeError("authority recompute: some contributions have no growth factor for their day")
+        # A vote whose ``day`` disagrees with its ``created_at`` (written by hand?): take the
+        # range from the days themselves (a full scan) and compute again.
+        cursor.execute(
+            f"SELECT MIN(v.day), MAX(v.day) FROM {vote} v WHERE v.voided_at IS NULL AND v.author_id IS NOT NULL"
+        )
+        low, high = cursor.fetchone()
+        first, last = min(x for x in (first, low) if x is not None), max(x for x in (last, high) if x is not None)
+    _analyze(cursor, _ANCHORS)
+
+
+def _write_authorities(cursor, scope: _Scope, d: authority_sql.Dialect) -> int:
+    """Bring ``ProductAuthority`` in line with ``wendao_anchors``: three set-based statements that
+    touch only rows whose anchor changes (so a rerun writes nothing)."""
+    table = ProductAuthority._meta.db_table
+    same_key = f"n.user_id = {table}.user_id AND n.product_id = {table}.product_id"
+    cursor.execute(
+        f"UPDATE {table} SET anchor = n.anchor FROM {_ANCHORS} n WHERE {same_key} AND {table}.anchor <> n.anchor"
+    )
+    written = cursor.rowcount
+    where, params = scope.sql(table, author_column="user_id")
+    cursor.execute(
+        f"UPDATE {table} SET anchor = 0 WHERE {table}.anchor <> 0{where}"
+        f" AND NOT EXISTS (SELECT 1 FROM {_ANCHORS} n WHERE {same_key})",
+        params,
+    )
+    written += cursor.rowcount
+    # Rows that exist were brought in line above. (Not ``NOT EXISTS``: PostgreSQL would scan the
+    # table it is filling once per row, the heap growing under it.)
+    cursor.execute(
+        f"INSERT INTO {table} (user_id, product_id, anchor) SELECT n.user_id, n.product_id, n.anchor"
+        f" FROM {_ANCHORS} n WHERE n.anchor <> 0 ON CONFLICT (user_id, product_id) DO NOTHING"
+    )
+    return written + cursor.rowcount
+
+
+def _write_ranks(cursor, scope: _Scope, c: Constants, d: authority_sql.Dialect) -> int:
+    """Rebuild every post's vote sums, endorsement count and rank in one ``UPDATE … FROM``, the rank
+    computed by the database as ``authority.answer_total``; only rows whose values change are written."""
     post, vote, endorsement = Post._meta.db_table, Vote._meta.db_table, Endorsement._meta.db_table
-    scope, params = _scope_sql("p", product_id, author_ids)
-    imported = _imported_milli(c)
-    scoped_join = f" JOIN {post} p ON p.id = v.post_id" if scope else ""
-    if not scope and connection.vendor == "sqlite":
+    roles = RoleAssignment._meta.db_table
+    post_scope, params = scope.sql("p")
+    prefixed = _fill_prefix(cursor, scope, post_scope, params, c)
+    weight = f"COALESCE(v.weight, {_imported_milli(c)})"
+    if post_scope:
+        vote_source = f"{vote} v JOIN {post} p ON p.id = v.post_id"
+    elif connection.vendor == "sqlite":
         # SQLite's planner otherwise takes the plain post_id index and reads every vote row too.
-        scoped_join = " INDEXED BY vote_counted_by_post"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT v.post_id, SUM(CASE WHEN v.value = 1 THEN COALESCE(v.weight, {imported}) ELSE 0 END),"
-            f" SUM(CASE WHEN v.value = -1 THEN COALESCE(v.weight, {imported}) ELSE 0 END)"
-            f" FROM {vote} v{scoped_join} WHERE v.voided_at IS NULL{scope} GROUP BY v.post_id",
-            params,
-        )
-        sums = {pk: (up, down) for pk, up, down in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT e.answer_id, COUNT(*) FROM {endorsement} e JOIN {post} p ON p.id = e.answer_id"
-            f" WHERE e.withdrawn_at IS NULL{scope} GROUP BY e.answer_id",
-            params,
-        )
-        endorsed = dict(cursor.fetchall())
-        cursor.execute(
-            f"SELECT p.id, p.author_id, p.product_id, {_day_sql_raw('p.created_at')}, p.is_accepted,"
-            f" p.author_authority, p.weighted_up, p.weighted_down, p.endorsement_count, p.rank_score,"
-            f" p.effective_votes FROM {post} p WHERE 1 = 1{scope}",
-            params,
-        )
-        rows = cursor.fetchall()
+        vote_source = f"{vote} v INDEXED BY vote_counted_by_post"
+    else:
+        vote_source = f"{vote} v"
+    source = (
+        f"SELECT p.id, {'COALESCE(p.author_authority, pre.idx)' if prefixed else 'p.author_authority'} AS idx,"
+        " CASE WHEN r.id IS NULL THEN 0 ELSE 1 END AS expert,"
+        f" COALESCE(s.up, 0) AS up, COALESCE(s.down, 0) AS down,"
+        f" CASE WHEN p.is_accepted THEN 1 ELSE 0 END AS accepted, COALESCE(e.n, 0) AS endorsements"
+        f" FROM {post} p"
+        f" LEFT JOIN (SELECT v.post_id, SUM(CASE WHEN v.value = 1 THEN {weight} ELSE 0 END) AS up,"
+        f" SUM(CASE WHEN v.value = -1 THEN {weight} ELSE 0 END) AS down FROM {vote_source}"
+        f" WHERE v.voided_at IS NULL{post_scope} GROUP BY v.post_id) s ON s.post_id = p.id"
+        f" LEFT JOIN (SELECT e.answer_id, COUNT(*) AS n FROM {endorsement} e JOIN {post} p ON p.id = e.answer_id"
+        f" WHERE e.withdrawn_at IS NULL{post_scope} GROUP BY e.answer_id) e ON e.answer_id = p.id"
+        # At most one row: a role is unique per user, role and product.
+        + f" LEFT JOIN {roles} r ON r.user_id = p.author_id AND r.product_id = p.product_id"
+        + " AND r.role = %(expert_role)s"
+        + (f" LEFT JOIN {_PREFIX} pre ON pre.id = p.id" if prefixed else "")
+        + f" WHERE 1 = 1{post_scope}"
+    )
+    changed = " OR ".join(
+        [
+            d.distinct(f"{post}.author_authority", "n.idx"),
+            *(
+                f"{post}.{column} <> n.{value}"
+                for column, value in (
+                    ("weighted_up", "up"),
+                    ("weighted_down", "down"),
+                    ("endorsement_count", "endorsements"),
+                    ("rank_score", "rank_value"),
+                    ("effective_votes", "effective"),
+                )
+            ),
+        ]
+    )
+    cursor.execute(
+        f"UPDATE {post} SET author_authority = n.idx, weighted_up = n.up, weighted_down = n.down,"
+        f" endorsement_count = n.endorsements, rank_score = n.rank_value, effective_votes = n.effective"
+        f" FROM ({authority_sql.answer_select(source, d)}) n WHERE {post}.id = n.id AND ({changed})",
+        {**params, **authority_sql.answer_params(c), "expert_role": Role.EXPERT.value},
+    )
+    return cursor.rowcount
+
+
+def _fill_prefix(cursor, scope: _Scope, post_scope: str, params: dict, c: Constants) -> bool:
+    """Imported posts have no frozen author authority: reconstruct it from the author's events
+    before the post's day, as if the index had been running then, into ``wendao_prefix``."""
+    cursor.execute(
+        f"SELECT p.id, p.author_id, p.product_id, {_day_sql_raw('p.created_at')} FROM {Post._meta.db_table} p"
+        f" WHERE p.author_authority IS NULL{post_scope}",
+        params,
+    )
+    rows = cursor.fetchall()
+    if not rows:
+        return False
+    authors = sorted({author_id for _pk, author_id, _pid, _day in rows})
+    # A long IN list costs more than reading the whole scope (and hits parameter limits).
+    contributions = _contributions(
+        product_id=scope.product_id, author_ids=authors if len(authors) <= 500 else scope.author_ids, c=c
+    )
     experts = set(RoleAssignment.objects.filter(role=Role.EXPERT).values_list("user_id", "product_id"))
     prefix = _PrefixAuthority(contributions, c)
-    total = authority.answer_total
-    changed = []
-    for pk, author_id, pid, day, accepted, old_index, old_up, old_down, old_end, old_rank, old_eff in rows:
-        is_expert = (author_id, pid) in experts
-        index = old_index
-        if index is None:
-            # Imported posts have no frozen author authority: reconstruct it from the author's
-            # events before the post's day, as if the index had been running then.
-            index = prefix.index_before(author_id, pid, day, is_expert)
-        up, down = sums.get(pk, (0, 0))
-        end = endorsed.get(pk, 0)
-        rank = total(index, is_expert, up, down, bool(accepted), end, c)[4]
-        new = (index, up, down, end, rank, (up + down) / MILLI)
-        if new != (old_index, old_up, old_down, old_end, old_rank, old_eff):
-            changed.append((pk, *new))
-    _bulk_update_posts(changed)
-    return len(changed)
+    _create_temp(cursor, _PREFIX, "id bigint PRIMARY KEY, idx integer NOT NULL")
+    _insert_rows(
+        cursor,
+        _PREFIX,
+        ["id", "idx"],
+        [(pk, prefix.index_before(a, pid, day, (a, pid) in experts)) for pk, a, pid, day in rows],
+    )
+    _analyze(cursor, _PREFIX)
+    return True
 
 
 class _PrefixAuthority:
@@ -760,35 +975,6 @@ class _PrefixAuthority:
 def recompute_posts_of(user_id: int, product_id: int) -> None:
     """Refresh one person's authority and posts in one product (after a role change)."""
     recompute(product_id=product_id, author_ids=[user_id])
-
-
-def _bulk_update_posts(changed: list[tuple]) -> None:
-    """Write many posts' rank fields with one UPDATE from a temporary table (not row by row)."""
-    if not changed:
-        return
-    table = Post._meta.db_table
-    columns = "id, author_authority, weighted_up, weighted_down, endorsement_count, rank_score, effective_votes"
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS wendao_rank_tmp")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE wendao_rank_tmp (id bigint PRIMARY KEY, author_authority integer,"
-            " weighted_up bigint, weighted_down bigint, endorsement_count integer, rank_score double precision,"
-            " effective_votes double precision)"
-        )
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY wendao_rank_tmp ({columns}) FROM STDIN") as copy:
-                for row in changed:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO wendao_rank_tmp ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", changed)
-        sets = ", ".join(f"{col} = t.{col}" for col in columns.split(", ")[1:])
-        cursor.execute(f"UPDATE {table} SET {sets} FROM wendao_rank_tmp t WHERE {table}.id = t.id")
-        cursor.execute("DROP TABLE wendao_rank_tmp")
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def snapshot() -> dict:
