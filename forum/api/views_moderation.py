@@ -40,10 +40,13 @@ def _question(pk: int) -> Post:
     return post
 
 
-def _state(request, post: Post) -> Response:
+def _state_data(request, pk: int) -> dict:
     """The post re-read after the action, so the answer shows every change the service made."""
-    post = _post(post.pk)
-    return Response(s.PostStateSerializer(post, context=_context(request)).data)
+    return s.PostStateSerializer(_post(pk), context=_context(request)).data
+
+
+def _state(request, post: Post) -> Response:
+    return Response(_state_data(request, post.pk))
 
 
 def _workspace_product(request, slug: str) -> Product:
@@ -86,9 +89,7 @@ class PostFlagsResolveApi(APIView):
         resolved = moderation.flag_resolve(
             moderator=request.user, post=post, outcome=data["outcome"], reason=data["reason"]
         )
-        post = _post(pk)
-        state = s.PostStateSerializer(post, context=_context(request)).data
-        return Response({"resolved": resolved, "post": state})
+        return Response({"resolved": resolved, "post": _state_data(request, pk)})
 
 
 @extend_schema(tags=["flags"], parameters=[SLUG])
