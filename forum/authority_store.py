@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -247,55 +247,54 @@ def vote_facts(*, voter, post: Post) -> VoteFacts:
     read under concurrency is refused, never double counted.
     """
     c = constants()
-    mine = Vote.objects.filter(voter=voter, post=OuterRef("pk"))
-    since = timezone.now() - timedelta(days=c.pair_window_days)
-    counted = Vote.objects.filter(voided_at__isnull=True, created_at__gte=since).exclude(weight=0)
-
-    def count_of(qs):
-        return Subquery(qs.order_by().values("voter").annotate(n=Count("pk")).values("n")[:1])
-
-    locked = Post.objects.select_for_update(of=("self",)).filter(pk=post.pk)
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    vote, posts, anchors = Vote._meta.db_table, Post._meta.db_table, ProductAuthority._meta.db_table
+    # Plain SQL: this runs on every vote, and building the same query through the ORM (eight
+    # subqueries) cost more CPU than the database spends answering it.
+    counted = "v.voided_at IS NULL AND v.created_at >= %(since)s AND (v.weight IS NULL OR v.weight <> 0)"
+    sql = (
+        "SELECT p.score, p.upvotes, p.downvotes, p.weighted_up, p.weighted_down, p.is_accepted,"
+        " p.endorsement_count, p.author_authority, mine.id, mine.value, mine.weight, mine.created_at, mine.voided_at,"
+        f" (SELECT COUNT(*) FROM {vote} v WHERE v.voter_id = %(voter)s AND v.author_id = %(author)s AND {counted}),"
+        f" (SELECT COUNT(*) FROM {vote} v WHERE v.voter_id = %(author)s AND v.author_id = %(voter)s AND {counted}),"
+        f" (SELECT a.anchor FROM {anchors} a WHERE a.user_id = %(voter)s AND a.product_id = %(product)s)"
         # Votes for one author in one product are serialised, so the daily cap below is computed
         # on sums no concurrent transaction is changing (SQLite serialises every writer anyway).
-        locked = locked.annotate(_author_lock=author_lock_sql(post.author_id, post.product_id))
-    row = (
-        locked.annotate(
-            v_id=Subquery(mine.values("pk")[:1]),
-            v_value=Subquery(mine.values("value")[:1]),
-            v_weight=Subquery(mine.values("weight")[:1]),
-            v_created=Subquery(mine.values("created_at")[:1]),
-            v_voided=Subquery(mine.values("voided_at")[:1]),
-            pair=count_of(counted.filter(voter=voter, author_id=post.author_id)),
-            reciprocal=count_of(counted.filter(voter_id=post.author_id, author=voter)),
-            voter_anchor=Subquery(
-                ProductAuthority.objects.filter(user=voter, product_id=post.product_id).values("anchor")[:1]
-            ),
-        )
-        .values(
-            "score", "upvotes", "downvotes", "weighted_up", "weighted_down", "is_accepted", "endorsement_count",
-            "author_authority", "v_id", "v_value", "v_weight", "v_created", "v_voided", "pair", "reciprocal",
-            "voter_anchor",
-        )
-        .get()
-    )  # fmt: skip
+        + (", pg_advisory_xact_lock(%(author_lock)s)::text" if postgres else "")
+        + f" FROM {posts} p LEFT JOIN {vote} mine ON mine.post_id = p.id AND mine.voter_id = %(voter)s"
+        " WHERE p.id = %(post)s" + (" FOR UPDATE OF p" if postgres else "")
+    )
+    since = timezone.now() - timedelta(days=c.pair_window_days)
+    params = {
+        "since": connection.ops.adapt_datetimefield_value(since),
+        "voter": voter.pk,
+        "author": post.author_id,
+        "product": post.product_id,
+        "post": post.pk,
+        "author_lock": author_lock_key(post.author_id, post.product_id),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Post.DoesNotExist(f"Post {post.pk} does not exist.")
     facts = VoteFacts(
-        score=row["score"],
-        upvotes=row["upvotes"],
-        downvotes=row["downvotes"],
-        weighted_up=row["weighted_up"],
-        weighted_down=row["weighted_down"],
-        is_accepted=row["is_accepted"],
-        endorsement_count=row["endorsement_count"],
-        author_authority=row["author_authority"],
-        vote_id=row["v_id"],
-        vote_value=row["v_value"] or 0,
-        vote_weight=row["v_weight"],
-        vote_created_at=row["v_created"],
-        vote_voided=row["v_voided"] is not None,
-        pair_votes=row["pair"] or 0,
-        reciprocal_votes=row["reciprocal"] or 0,
-        voter_anchor=row["voter_anchor"] or 0,
+        score=row[0],
+        upvotes=row[1],
+        downvotes=row[2],
+        weighted_up=row[3],
+        weighted_down=row[4],
+        is_accepted=bool(row[5]),
+        endorsement_count=row[6],
+        author_authority=row[7],
+        vote_id=row[8],
+        vote_value=row[9] or 0,
+        vote_weight=row[10],
+        vote_created_at=_db_datetime(row[11]),
+        vote_voided=row[12] is not None,
+        pair_votes=row[13] or 0,
+        reciprocal_votes=row[14] or 0,
+        voter_anchor=row[15] or 0,
     )
     # The posting limits ask for the voter's authority in this request too: answer from here.
     memo = getattr(voter, "_wendao_authority", None)
@@ -307,11 +306,18 @@ def vote_facts(*, voter, post: Post) -> VoteFacts:
     return facts
 
 
-def author_lock_sql(author_id: int, product_id: int):
-    from django.db.models import CharField
-    from django.db.models.expressions import RawSQL
+def author_lock_key(author_id: int, product_id: int) -> int:
+    """The PostgreSQL advisory lock that serialises votes for one author in one product."""
+    return author_id * 1_000_003 + product_id
 
-    return RawSQL("pg_advisory_xact_lock(%s)::text", (author_id * 1_000_003 + product_id,), CharField())
+
+def _db_datetime(value) -> datetime | None:
+    """A datetime read by plain SQL: from SQLite it comes naive (or as text), in UTC as Django stored it."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def weigh_vote(*, voter, post: Post, facts: VoteFacts, now: datetime) -> int:
@@ -396,22 +402,32 @@ def _rank_fields(*, author_index, author_is_expert, up, down, accepted, endorsem
 
 
 def _day_sums(author_id: int, product_id: int, days: list[int], c: Constants) -> dict[int, tuple[int, int]]:
-    """The author's counted (up, down) weight sums on each of ``days`` (at most two), one query."""
-    weight = _weight_expr(c)
-    aggregates = {}
+    """The author's counted (up, down) weight sums on each of ``days`` (at most two), one query
+    (plain SQL for the same reason as ``vote_facts``)."""
+    vote, posts = Vote._meta.db_table, Post._meta.db_table
+    weight = f"COALESCE(v.weight, {_imported_milli(c)})"
+    adapt = connection.ops.adapt_datetimefield_value
+    params = {
+        "author": author_id,
+        "product": product_id,
+        "start": adapt(_day_start(min(days))),
+        "end": adapt(_day_start(max(days) + 1)),
+    }
+    sums = []
     for i, day in enumerate(days):
-        in_day = Q(created_at__gte=_day_start(day), created_at__lt=_day_start(day + 1))
-        aggregates[f"u{i}"] = Sum(weight, filter=in_day & Q(value=Vote.UP))
-        aggregates[f"d{i}"] = Sum(weight, filter=in_day & Q(value=Vote.DOWN))
-    row = Vote.objects.filter(
-        author_id=author_id,
-        product_id=product_id,
-        voided_at__isnull=True,
-        post__deleted_at__isnull=True,
-        created_at__gte=_day_start(min(days)),
-        created_at__lt=_day_start(max(days) + 1),
-    ).aggregate(**aggregates)
-    return {day: (row[f"u{i}"] or 0, row[f"d{i}"] or 0) for i, day in enumerate(days)}
+        params[f"s{i}"], params[f"e{i}"] = adapt(_day_start(day)), adapt(_day_start(day + 1))
+        in_day = f"v.created_at >= %(s{i})s AND v.created_at < %(e{i})s"
+        sums.append(f"SUM(CASE WHEN {in_day} AND v.value = 1 THEN {weight} ELSE 0 END)")
+        sums.append(f"SUM(CASE WHEN {in_day} AND v.value = -1 THEN {weight} ELSE 0 END)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(sums)} FROM {vote} v JOIN {posts} p ON p.id = v.post_id"
+            " WHERE v.author_id = %(author)s AND v.product_id = %(product)s AND v.voided_at IS NULL"
+            " AND p.deleted_at IS NULL AND v.created_at >= %(start)s AND v.created_at < %(end)s",
+            params,
+        )
+        row = cursor.fetchone()
+    return {day: (row[2 * i] or 0, row[2 * i + 1] or 0) for i, day in enumerate(days)}
 
 
 def add_to_anchor(user_id: int, product_id: int, delta: int) -> None:
