@@ -69,6 +69,8 @@ def run(options) -> list[Table]:
         for row in result["rows"]:
             target = TARGET_MS[row["endpoint"]]
             verdict = "ok" if row["median_ms"] <= target else "MISSED"
+            # The target is judged on responses built for the request; a kept copy is shown beside.
+            judged = f"≤ {target:.0f} {verdict}" if not row["user"].endswith("kept copy") else "–"
             table.add(
                 database,
                 row["endpoint"],
@@ -76,7 +78,7 @@ def run(options) -> list[Table]:
                 row["queries"],
                 row["median_ms"],
                 row["p95_ms"],
-                f"≤ {target:.0f} {verdict}",
+                judged,
                 row["cpu_median_ms"],
                 row["runs"],
                 row["kilobytes"],
@@ -88,6 +90,8 @@ def run(options) -> list[Table]:
         "Server time: DRF through Django's test client in-process, request to rendered JSON; DEBUG off, "
         "persistent connections. Token requests include the token lookup. CPU ms: this thread's CPU time "
         "(the wall clock also counts waiting for a core on a busy machine).",
+        "'anonymous, kept copy': the JSON forum/page_cache.py keeps for clients without a session or token, "
+        "retired at once by any change to the question's thread; 'anonymous' and 'token' are built per request.",
         *notes,
     ]
     return [table]

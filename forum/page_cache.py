@@ -140,3 +140,30 @@ def csrf_placeholder(request) -> dict:
     if getattr(request, "csrf_placeholder", False):
         return {"csrf_token": CSRF_PLACEHOLDER}
     return {}
+
+
+def kept_json(request, scope: str, build) -> HttpResponse | None:
+    """The API's counterpart for anonymous clients (no session, no token): the JSON body that
+    ``build()`` returns, kept under ``scope``'s generation like a page. Returns ``None`` when the
+    request does not qualify (signed in, kept copies off, or a renderer other than JSON), so the
+    view answers it as usual."""
+    if (
+        request.user.is_authenticated
+        or not _eligible(request)
+        or getattr(request, "accepted_renderer", None) is None
+        or request.accepted_renderer.format != "json"
+    ):
+        return None
+    key = f"{_PAGE_PREFIX}api:{request.LANGUAGE_CODE}:{scope}:{request.get_full_path()}"
+    found = cache.get_many([key, generation_key(scope)])
+    generation = _current_generation(scope, found)
+    kept = found.get(key)
+    hit = kept is not None and kept["generation"] == generation
+    if not hit:
+        content = request.accepted_renderer.render(build(), request.accepted_media_type, {"request": request})
+        kept = {"generation": generation, "content": content}
+        cache.set(key, kept, timeout())
+    response = HttpResponse(kept["content"], content_type=request.accepted_renderer.media_type)
+    if hit:
+        response["X-Page-Cache"] = "hit"
+    return response

@@ -17,7 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forum import authority_store, permissions, selectors, services
+from forum import authority_store, page_cache, permissions, selectors, services
 from forum.models import Post, PostKind, Product, RoleAssignment, User
 from forum.search import service as search_service
 
@@ -164,7 +164,10 @@ class QuestionDetailApi(APIView):
         responses=s.QuestionDetailSerializer,
     )
     def get(self, request, pk):
-        return Response(question_payload(request, pk))
+        # Anonymous clients share one kept copy per question (forum/page_cache.py), retired at
+        # once by any change to the thread, like the question page's.
+        kept = page_cache.kept_json(request, f"question:{pk}", lambda: question_payload(request, pk))
+        return kept or Response(question_payload(request, pk))
 
     @extend_schema(
         operation_id="questions_partial_update",

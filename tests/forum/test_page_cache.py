@@ -132,3 +132,17 @@ def test_zero_seconds_turns_it_off(question, settings):
     url = question.get_absolute_url()
     _get(Client(), url)
     assert "X-Page-Cache" not in _get(Client(), url)
+
+
+def test_the_api_question_detail_is_kept_for_anonymous_clients_only(question, alice_client, erin):
+    url = f"/api/v1/questions/{question.pk}/"
+    first = Client().get(url)
+    assert first.status_code == 200 and "X-Page-Cache" not in first
+    with CaptureQueriesContext(connection) as queries:
+        second = Client().get(url)
+    assert second["X-Page-Cache"] == "hit" and len(queries.captured_queries) == 0
+    assert second.json() == first.json() and second["Content-Type"] == first["Content-Type"]
+    assert "X-Page-Cache" not in alice_client.get(url)
+    services.comment_add(author=erin, post=question, body="Update the firmware first.")
+    fresh = Client().get(url)
+    assert "X-Page-Cache" not in fresh and "Update the firmware first." in fresh.content.decode()
