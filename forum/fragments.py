@@ -11,8 +11,9 @@ indexes, badges, breakdown figures, tags, comments, language, time zone, the tem
 source), computed from the rows the page has already read. A change to anything shown changes the
 key, so nothing has to be invalidated and a stale fragment cannot be served, with one bounded
 exception: relative times ("3 hours ago"). The key carries the current minute while the youngest
-time shown is less than an hour old and the current hour after that, so a relative time is never
-behind by more than the unit it is written in.
+time shown is less than an hour old and the current hour after that, so a relative time is at
+most a minute behind on a young thread and at most an hour behind on one older than an hour
+(where it is written in hours or days).
 """
 
 from __future__ import annotations
