@@ -10,8 +10,9 @@
   ``forum.authority_receivers`` for acceptance, endorsement, deletion and roles) runs inside the
   service's transaction with a constant number of queries.
 - **Full recompute** (``recompute``) rebuilds ``ProductAuthority`` and every post's rank fields
-  from the rows: three grouped queries, a Python pass over the groups, and bulk writes. Both
-  paths call the same functions on the same integers, so they agree exactly (tests prove it).
+  from the rows inside the database: grouped queries, the maths as SQL (``forum.authority_sql``,
+  the same operations as ``forum.authority`` in the same order) and set-based writes of what
+  changed. Both paths compute the same integers and doubles, so they agree exactly (tests prove it).
 """
 
 import bisect
