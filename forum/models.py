@@ -132,9 +132,14 @@ class PostQuerySet(models.QuerySet):
 
 class Post(models.Model):
     kind = models.CharField(max_length=1, choices=PostKind.choices)
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="posts")
-    question = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    # No single-column indexes on these three: each leads a composite index in Meta, which serves
+    # the same lookups, and every index costs every write (a full authority recompute rewrites
+    # every post's rank; docs/authority.md).
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="posts", db_index=False)
+    question = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="answers", db_index=False
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts", db_index=False)
     title = models.CharField(_("title"), max_length=300, blank=True)
     body = models.TextField(_("body"))
     # Sanitised HTML cached from ``body``; ``body_html_version`` is the renderer version that made
@@ -152,7 +157,7 @@ class Post(models.Model):
 
     # The authority-weighted ranking score and the effective (weighted) vote count of an answer,
     # kept up to date by the authority index (forum/authority.py); answers are ordered by it.
-    rank_score = models.FloatField(default=0.0, db_index=True)
+    rank_score = models.FloatField(default=0.0)  # indexed with the question, below
     effective_votes = models.FloatField(default=0.0)
     # The inputs of ``rank_score`` that the authority index keeps beside it (forum/authority_store.py):
     # counted vote weights in thousandths of a vote, active expert endorsements, and the author's
@@ -200,7 +205,8 @@ class Post(models.Model):
             models.Index(fields=["product", "kind", "-last_activity_at"]),
             # Questions of a product by date: the analytics' weekly ranges and the "newest" sort.
             models.Index(fields=["product", "kind", "created_at"], name="post_product_kind_created"),
-            models.Index(fields=["question", "-score"]),
+            # A question's answers in rank order (selectors.ANSWER_ORDER), a page at a time.
+            models.Index(fields=["question", "-rank_score", "created_at"], name="post_question_rank"),
             models.Index(fields=["author", "kind"]),
         ]
         constraints = [
