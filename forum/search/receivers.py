@@ -10,6 +10,7 @@ index catches up at the next change or ``rebuild_index``.
 
 import logging
 
+from celery.signals import worker_init, worker_process_init
 from django.db import transaction
 from django.dispatch import receiver
 
@@ -61,3 +62,13 @@ def vote_changed(sender, post, **kwargs):
 @receiver(signals.answer_unaccepted)
 def acceptance_changed(sender, answer, **kwargs):
     queue_reindex(answer.question_id)
+
+
+@worker_init.connect
+@worker_process_init.connect
+def load_jieba_dictionary(**kwargs) -> None:
+    """Load jieba's dictionary when a Celery worker starts (about a second, once per process),
+    so that the first index update does not pay for it (docs/search.md, "Speed")."""
+    from .analysis import _dictionary
+
+    _dictionary()

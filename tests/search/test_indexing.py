@@ -147,3 +147,17 @@ def test_a_real_worker_writes_the_index(celery_worker, product, alice, erin):
     assert _titles("worker process") == ["Indexed by the search worker process"]
     services.post_delete(user=erin, post=question)
     wait_until(lambda: not backend.has_document(question))
+
+
+def test_celery_workers_load_jiebas_dictionary_when_they_start():
+    import jieba
+    from celery.signals import worker_init, worker_process_init
+
+    from forum.search.analysis import _dictionary
+    from forum.search.receivers import load_jieba_dictionary
+
+    receivers = [r() for _key, r in worker_process_init.receivers] + [r() for _key, r in worker_init.receivers]
+    assert receivers.count(load_jieba_dictionary) == 2
+    _dictionary.cache_clear()
+    load_jieba_dictionary(sender=None)
+    assert jieba.dt.initialized and _dictionary.cache_info().currsize == 1
