@@ -122,7 +122,15 @@ DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'wendao.sqlite3'}")
 if not env("DATABASE_URL"):
     # A fresh clone has no var/ yet, and SQLite will not create the folder for its file.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(
+        # A kept connection is checked before each request reuses it, so a restarted database
+        # costs one failed check, not an error page.
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

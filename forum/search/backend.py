@@ -14,6 +14,7 @@ the stock backend it:
   100,000 documents).
 """
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -172,11 +173,17 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         query: with a few segments that is most of a query's time.
         """
         searcher = getattr(self, "_searcher", None)
+        if searcher is not None and not searcher.up_to_date():
+            # Whoosh's searcher.refresh() reuses the old segment readers, but keys them by
+            # generation rather than segment id; once the search worker has committed and merged
+            # under a long-lived searcher it closes readers still in use ("Reader already
+            # closed", every later search failing). A fresh searcher costs about a millisecond.
+            with contextlib.suppress(Exception):
+                searcher.close()
+            searcher = None
         if searcher is None:
             self.index = self.index.refresh()
             searcher = self.index.searcher()
-        elif not searcher.up_to_date():
-            searcher = searcher.refresh()
         self._searcher = searcher
         return searcher
 

@@ -6,6 +6,7 @@ bulk writer against an index written one document at a time.
 """
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from haystack import connections
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
@@ -161,3 +162,18 @@ def test_bulk_writer_with_two_processes_writes_what_one_writer_does():
                 [search_questions(text=t, using=alias, load=False).page.paginator.count for t in ("reset", "路由器")]
             )
     assert results[0] == results[1] and results[0][0] > 0
+
+
+def test_the_kept_searcher_follows_another_process_writing(index):
+    """The web process keeps one searcher; the search worker (another process, another backend)
+    commits and merges segments under it. Every search must see the new documents, never fail."""
+    alias, reader_backend = index
+    writer_backend = type(reader_backend)(alias, **settings.HAYSTACK_CONNECTIONS[alias])
+    writer_backend.setup()
+    for round_ in range(12):
+        number = 100 + round_
+        writer_backend.add_documents([_document(number, f"Reset question number {number}")])
+        if round_ % 4 == 3:
+            writer_backend.index.optimize()  # one segment: every file the old readers had goes
+        # Three of TITLES say "reset", plus one per round.
+        assert reader_backend.search('text:("reset")')["hits"] == 3 + round_ + 1
