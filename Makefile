@@ -67,9 +67,11 @@ format: install
 bench: install services
 	$(BIN)/python -m bench
 
-## make bench-load: locust (Debian's python3-locust) against make serve on loopback; table in docs/benchmarks.md
+## make bench-load: locust (Debian's python3-locust) against make serve on loopback, page views alone then the
+## whole mix; tables in docs/benchmarks.md
 bench-load: install services locust
-	bash bench/load/run.sh
+	LOAD_MIX=pages bash bench/load/run.sh
+	LOAD_MIX=mixed bash bench/load/run.sh
 
 locust:
 	@command -v locust >/dev/null || { \

@@ -4,6 +4,9 @@ Per simulated user: anonymous readers (most traffic: home, product, question pag
 bots asking the knowledge-base API, and signed-in customers (API token) who vote and answer.
 Request names group the statistics by kind, so the report has one row per kind.
 
+``LOAD_MIX=pages`` runs the readers' page views alone (no search, bots or members): the page
+capacity of the stack. The default, ``mixed``, is the whole mix below.
+
 The mix follows what a product Q&A site sees: most requests are readers arriving on a question
 page (from a search engine or a link), then product lists; one reader request in ten is a
 search; bots and signed-in members are a tenth of the users each. FastHttpUser (geventhttpclient)
@@ -12,6 +15,7 @@ keeps the load generator's own CPU low: it shares the two cores with the server.
 
 import itertools
 import json
+import os
 import random
 from pathlib import Path
 from urllib.parse import urlencode
@@ -20,6 +24,7 @@ from locust import FastHttpUser, between, task
 
 TARGETS = json.loads(Path("var/load/targets.json").read_text(encoding="utf-8"))
 _members = itertools.cycle(zip(TARGETS["tokens"], TARGETS["voted"], strict=True))
+PAGES_ONLY = os.environ.get("LOAD_MIX", "mixed") == "pages"
 
 
 class Reader(FastHttpUser):
@@ -38,13 +43,13 @@ class Reader(FastHttpUser):
     def product(self):
         self.client.get(f"/p/{random.choice(TARGETS['products'])}/", name="page: product")
 
-    @task(1)
+    @task(0 if PAGES_ONLY else 1)
     def search(self):
         self.client.get("/search/?" + urlencode({"q": random.choice(TARGETS["searches"])}), name="search")
 
 
 class Bot(FastHttpUser):
-    weight = 1
+    weight = 0 if PAGES_ONLY else 1
     wait_time = between(0.05, 0.2)
 
     @task
@@ -56,7 +61,7 @@ class Bot(FastHttpUser):
 class Member(FastHttpUser):
     """One API token per simulated member; it remembers its votes so every request is valid."""
 
-    weight = 1
+    weight = 0 if PAGES_ONLY else 1
     wait_time = between(0.2, 0.6)
 
     def on_start(self):

@@ -22,8 +22,18 @@ for n in range(40):
     voted.append(
         list(Vote.objects.filter(voter=user, voided_at__isnull=True).exclude(value=0).values_list("post_id", flat=True))
     )
-questions = list(Post.objects.visible().filter(kind="q").order_by("-score").values_list("pk", flat=True)[:300])
-answers = list(Post.objects.visible().filter(kind="a").order_by("-score").values_list("pk", flat=True)[:300])
+# Open questions only (a closed one refuses answers, rightly, with 403), and answers none of the
+# load-test members wrote (voting on one's own answer is refused with 400): every request the
+# load generator sends is one the site should accept.
+open_questions = Post.objects.visible().filter(kind="q", closed_at__isnull=True)
+questions = list(open_questions.order_by("-score").values_list("pk", flat=True)[:300])
+answers = list(
+    Post.objects.visible()
+    .filter(kind="a")
+    .exclude(author__username__startswith="load")
+    .order_by("-score")
+    .values_list("pk", flat=True)[:300]
+)
 products = list(Product.objects.values_list("slug", flat=True))
 targets = {
     "tokens": tokens,

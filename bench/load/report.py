@@ -1,10 +1,14 @@
 """Turn locust's CSV statistics into the table of docs/benchmarks.md (between the bench-load markers)."""
 
 import csv
+import os
 import sys
 from pathlib import Path
 
-START, END = "<!-- bench-load:start -->", "<!-- bench-load:end -->"
+# One marked section per mix (LOAD_MIX): "mixed" (the default) and "pages".
+_MIX = os.environ.get("LOAD_MIX", "mixed")
+_NAME = "bench-load" if _MIX == "mixed" else f"bench-load-{_MIX}"
+START, END = f"<!-- {_NAME}:start -->", f"<!-- {_NAME}:end -->"
 
 
 def table(stats_csv: Path, drift: str, settings: str) -> str:
