@@ -175,7 +175,8 @@ def thread_context(*, question: Post, answers: list[Post], user) -> dict:
     anchors: dict[int, int] = {}
     for row in [question, *answers, *(c for p in [question, *answers] for c in getattr(p, "comment_list", ()))]:
         anchors[row.author_id] = getattr(row, "author_anchor", None) or 0
-    endorsed = [a.pk for a in answers if a.endorsement_count > 0]
+    # The API's reader attaches them already (``endorsement_list``): no second query for them.
+    endorsed = [a.pk for a in answers if a.endorsement_count > 0 and not hasattr(a, "endorsement_list")]
     by_answer: dict[int, list[Endorsement]] = defaultdict(list)
     if endorsed:
         rows = Endorsement.objects.filter(answer_id__in=endorsed, withdrawn_at__isnull=True).select_related("expert")
@@ -183,7 +184,7 @@ def thread_context(*, question: Post, answers: list[Post], user) -> dict:
             by_answer[endorsement.answer_id].append(endorsement)
     mine = set()
     for answer in answers:
-        answer.active_endorsements = by_answer.get(answer.pk, [])
+        answer.active_endorsements = getattr(answer, "endorsement_list", None) or by_answer.get(answer.pk, [])
         answer.breakdown = answer_breakdown(answer, experts)
         if any(e.expert_id == user.pk for e in answer.active_endorsements):
             mine.add(answer.pk)
