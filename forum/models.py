@@ -205,8 +205,11 @@ class Post(models.Model):
             models.Index(fields=["product", "kind", "-last_activity_at"]),
             # Questions of a product by date: the analytics' weekly ranges and the "newest" sort.
             models.Index(fields=["product", "kind", "created_at"], name="post_product_kind_created"),
-            # A question's answers in rank order (selectors.ANSWER_ORDER), a page at a time.
-            models.Index(fields=["question", "-rank_score", "created_at"], name="post_question_rank"),
+            # A question's answers. Deliberately not including rank_score: a question has tens of
+            # answers, sorted by rank in memory in no time, while keeping the rank fields out of
+            # every index lets PostgreSQL rewrite them in place (HOT updates, with the fillfactor
+            # set in migration 0009) when the authority index recomputes every post.
+            models.Index(fields=["question", "created_at"], name="post_question_created"),
             models.Index(fields=["author", "kind"]),
         ]
         constraints = [
@@ -646,7 +649,10 @@ class ProductAuthority(models.Model):
     so adding a vote is one ``UPDATE ... + delta`` and the sum never depends on event order.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authorities")
+    # No index of its own on user: the unique (user, product) constraint's index leads with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authorities", db_index=False
+    )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="authorities")
     anchor = models.BigIntegerField(default=0)
 
