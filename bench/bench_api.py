@@ -90,8 +90,9 @@ def run(options) -> list[Table]:
         "Server time: DRF through Django's test client in-process, request to rendered JSON; DEBUG off, "
         "persistent connections. Token requests include the token lookup. CPU ms: this thread's CPU time "
         "(the wall clock also counts waiting for a core on a busy machine).",
-        "'anonymous, kept copy': the JSON forum/page_cache.py keeps for clients without a session or token, "
-        "retired at once by any change to the question's thread; 'anonymous' and 'token' are built per request.",
+        "'anonymous, kept copy': the JSON forum/page_cache.py keeps for clients without a session or token "
+        "(a question's detail retired at once by any change to its thread, a list page kept up to "
+        "WENDAO_ANONYMOUS_PAGE_SECONDS); 'anonymous' and 'token' are built per request.",
         *notes,
     ]
     return [table]

@@ -142,7 +142,7 @@ def csrf_placeholder(request) -> dict:
     return {}
 
 
-def kept_json(request, scope: str, build) -> HttpResponse | None:
+def kept_json(request, scope: str | None, build) -> HttpResponse | None:
     """The API's counterpart for anonymous clients (no session, no token): the JSON body that
     ``build()`` returns, kept under ``scope``'s generation like a page. Returns ``None`` when the
     request does not qualify (signed in, kept copies off, or a renderer other than JSON), so the
@@ -154,8 +154,8 @@ def kept_json(request, scope: str, build) -> HttpResponse | None:
         or request.accepted_renderer.format != "json"
     ):
         return None
-    key = f"{_PAGE_PREFIX}api:{request.LANGUAGE_CODE}:{scope}:{request.get_full_path()}"
-    found = cache.get_many([key, generation_key(scope)])
+    key = f"{_PAGE_PREFIX}api:{request.LANGUAGE_CODE}:{scope or '-'}:{request.get_full_path()}"
+    found = cache.get_many([key, generation_key(scope)] if scope else [key])
     generation = _current_generation(scope, found)
     kept = found.get(key)
     hit = kept is not None and kept["generation"] == generation

@@ -137,6 +137,12 @@ class QuestionListApi(generics.GenericAPIView):
         responses=s.QuestionListSerializer(many=True),
     )
     def get(self, request):
+        # Anonymous clients share kept list pages for WENDAO_ANONYMOUS_PAGE_SECONDS, as the
+        # site's product lists are (forum/page_cache.py).
+        kept = page_cache.kept_json(request, None, lambda: self._page(request).data)
+        return kept or self._page(request)
+
+    def _page(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         api_selectors.attach_tag_names(page)
         data = s.QuestionListSerializer(page, many=True, context=_context(request)).data

@@ -147,3 +147,15 @@ def test_the_api_question_detail_is_kept_for_anonymous_clients_only(question, al
     services.comment_add(author=erin, post=question, body="Update the firmware first.")
     fresh = Client().get(url)
     assert "X-Page-Cache" not in fresh and "Update the firmware first." in fresh.content.decode()
+
+
+def test_the_api_question_list_is_kept_for_anonymous_clients_only(question, alice_client):
+    url = "/api/v1/questions/?page_size=10"
+    first = Client().get(url)
+    assert first.status_code == 200 and "X-Page-Cache" not in first
+    second = Client().get(url)
+    assert second["X-Page-Cache"] == "hit" and second.json() == first.json()
+    assert "X-Page-Cache" not in alice_client.get(url)
+    # Bad input is answered, never kept.
+    assert Client().get("/api/v1/questions/?page_size=abc").status_code in (200, 400)
+    assert "X-Page-Cache" not in Client().get("/api/v1/questions/?product=nope")
