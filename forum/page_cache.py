@@ -20,6 +20,7 @@ readers. What stays true:
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -65,8 +66,10 @@ def bump(scope: str) -> None:
     transaction.on_commit(_bump)
 
 
-def _page_key(request, scope: str | None) -> str:
-    return f"{_PAGE_PREFIX}{request.LANGUAGE_CODE}:{scope or '-'}:{request.get_full_path()}"
+def _page_key(request, scope: str | None, kind: str = "page") -> str:
+    # The URL digested: a query string can be kilobytes long (a cache key should not be).
+    url = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+    return f"{_PAGE_PREFIX}{kind}:{request.LANGUAGE_CODE}:{scope or '-'}:{url}"
 
 
 def for_anonymous(scope=None, *, on_serve=None):
@@ -154,7 +157,7 @@ def kept_json(request, scope: str | None, build) -> HttpResponse | None:
         or request.accepted_renderer.format != "json"
     ):
         return None
-    key = f"{_PAGE_PREFIX}api:{request.LANGUAGE_CODE}:{scope or '-'}:{request.get_full_path()}"
+    key = _page_key(request, scope, kind="api")
     found = cache.get_many([key, generation_key(scope)] if scope else [key])
     generation = _current_generation(scope, found)
     kept = found.get(key)
