@@ -35,7 +35,7 @@ q="$("$BIN/python" -c "import json; print(json.load(open('var/load/targets.json'
 for _ in $(seq 1 4); do
   curls=()
   for path in / "/q/$q/" "/search/?q=router" "/api/v1/kb/answer?q=router"; do
-    for _ in $(seq 1 "${WEB_CONCURRENCY:-$(( $(nproc) * 2 + 1 ))}"); do
+    for _ in $(seq 1 "${WEB_CONCURRENCY:-$(( $(nproc) + 1 ))}"); do
       curl -fs -o /dev/null "http://$BIND$path" &
       curls+=($!)
     done
@@ -53,6 +53,6 @@ kill -TERM $serve 2>/dev/null || true; wait $serve 2>/dev/null || true
 trap - EXIT
 drift="$(DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py reconcile | tail -1)"
 echo "$drift"
-settings="Mix: ${LOAD_MIX:-mixed}. $USERS simulated users for ${SECONDS_} s on loopback ($(nproc) cores, gunicorn workers: ${WEB_CONCURRENCY:-$(( $(nproc) * 2 + 1 ))}); $(date -u +%F)."
+settings="Mix: ${LOAD_MIX:-mixed}. $USERS simulated users for ${SECONDS_} s on loopback ($(nproc) cores, gunicorn workers: ${WEB_CONCURRENCY:-$(( $(nproc) + 1 ))}); $(date -u +%F)."
 "$BIN/python" bench/load/report.py var/load/locust_stats.csv "$drift" "$settings"
 sed -n "/bench-load$( [ "${LOAD_MIX:-mixed}" = mixed ] || echo "-$LOAD_MIX" ):start/,/:end/p" docs/benchmarks.md
