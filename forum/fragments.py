@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from . import moderation
 from .models import Post
@@ -108,11 +108,15 @@ def _fingerprint(post: Post, *, show_body: bool, shared: tuple, experts, authori
 
 def _render(post: Post, context: dict) -> PostFragments:
     context = {**context, "post": post, "answer": post}
-    html = {
-        part: "" if part == "extras" and post.is_question else get_template(name).render(context)
-        for part, name in FRAGMENT_TEMPLATES.items()
-    }
-    return PostFragments(**{part: mark_safe(text) for part, text in html.items()})  # noqa: S308 (rendered above)
+    # sanitised: autoescaping templates render these, and the only raw HTML they insert is
+    # body_html, which forum.rendering.render_markdown alone produces. Template.render() returns
+    # SafeString, and the cache keeps that type, so nothing here needs mark_safe.
+    return PostFragments(
+        **{
+            part: SafeString() if part == "extras" and post.is_question else get_template(name).render(context)
+            for part, name in FRAGMENT_TEMPLATES.items()
+        }
+    )
 
 
 def attach(*, question: Post, answers: list[Post], experts: frozenset[int], authorities: dict, reader, moderator: bool):
@@ -148,12 +152,8 @@ def attach(*, question: Post, answers: list[Post], experts: frozenset[int], auth
     found = cache.get_many(list(keys))
     missing = {}
     for key, post in keys.items():
-        if key in found:
-            post.fragments = PostFragments(*(mark_safe(text) for text in found[key]))  # noqa: S308 (our own HTML)
-        else:
-            post.fragments = _render(post, context)
-            missing[key] = tuple(str(text) for text in (
-                post.fragments.head, post.fragments.byline, post.fragments.thread, post.fragments.extras
-            ))  # fmt: skip
+        post.fragments = found.get(key)
+        if post.fragments is None:
+            post.fragments = missing[key] = _render(post, context)
     if missing:
         cache.set_many(missing, FRAGMENT_TIMEOUT)

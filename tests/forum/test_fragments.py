@@ -51,6 +51,8 @@ def test_second_reader_gets_the_fragments_from_the_cache(thread, alice):
     question, _answer = thread
     assert FRAGMENT in _templates(Client(), question)
     assert FRAGMENT not in _templates(Client(), question)
+    # The kept HTML is still HTML (not escaped a second time) when it comes from the cache.
+    assert "<strong>red</strong>" in _page(Client(), question)
     # A signed-in reader shares them too: only the votes and actions are rendered for them.
     reader = Client()
     reader.force_login(alice)
