@@ -139,7 +139,7 @@ def _timings(fn, *, repeat: int, warmup: int) -> tuple[list[float], list[float]]
 
 
 class _FragmentsMissed:
-    """Stands in for the cache in ``forum.fragments``: every lookup misses, so each post's shared
+    """Stands in for the caches in ``forum.fragments``: every lookup misses, so each post's shared
     HTML is rendered again, as for the first reader after a change to the thread."""
 
     def __init__(self, cache):
@@ -179,7 +179,8 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
     pages = [("question", size, f"/q/{pk}/") for size, pk in sorted(data["questions"].items())]
     pages.append(("product list", None, data["product_url"]))
     results = []
-    kept_seconds, real_cache = settings.WENDAO["ANONYMOUS_PAGE_SECONDS"], fragments.cache
+    kept_seconds = settings.WENDAO["ANONYMOUS_PAGE_SECONDS"]
+    real_cache, real_local = fragments.cache, fragments.local_copies
     for page, size, url in pages:
         for who in READERS:
             if page != "question" and who.endswith("cold"):
@@ -187,6 +188,7 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
             client = clients[who]
             settings.WENDAO["ANONYMOUS_PAGE_SECONDS"] = kept_seconds if who == "anonymous, kept page" else 0
             fragments.cache = _FragmentsMissed(real_cache) if who.endswith("cold") else real_cache
+            fragments.local_copies = _FragmentsMissed(real_local) if who.endswith("cold") else real_local
 
             def get(client=client, url=url):
                 # secure=True: the request arrives as HTTPS, as behind the production proxy.
@@ -219,7 +221,7 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
             print(f"  {page:<12} {size or '':>4} {who:<20} {row['queries']:>3} queries  "
                   f"median {row['median_ms']:.1f} ms", file=sys.stderr, flush=True)  # fmt: skip
     settings.WENDAO["ANONYMOUS_PAGE_SECONDS"] = kept_seconds
-    fragments.cache = real_cache
+    fragments.cache, fragments.local_copies = real_cache, real_local
     return results
 
 

@@ -190,7 +190,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Wendao <noreply@localhost>")
 # --- Cache ----------------------------------------------------------------------------------
 CACHE_URL = env("CACHE_URL")
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE_URL}}
 else:
     # Per process; room for a busy question page's post fragments (forum/fragments.py), which
     # the default of 300 entries would keep evicting.
@@ -377,6 +377,9 @@ WENDAO = {
     # at most this many seconds old (0: always rendered); a question's own changes show at once
     # (forum/page_cache.py).
     "ANONYMOUS_PAGE_SECONDS": env_int("WENDAO_ANONYMOUS_PAGE_SECONDS", 60),
+    # Each process keeps this many posts' shared HTML in its own memory, before the shared cache
+    # (forum/fragments.py; about 5 KiB each).
+    "LOCAL_FRAGMENTS": env_int("WENDAO_LOCAL_FRAGMENTS", 3000),
     # Where `make run` looks for the real Stack Exchange dumps to import as demo products.
     "STACKEXCHANGE_DATA_DIR": env("STACKEXCHANGE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "stackexchange")),
 }

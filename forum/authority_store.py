@@ -165,13 +165,16 @@ def answer_annotations(product_id: int) -> dict:
     return {"author_anchor": author_anchor(product_id)}
 
 
-def thread_context(*, question: Post, answers: list[Post], user) -> dict:
+def thread_context(*, question: Post, answers: list[Post], user, experts: frozenset[int] | None = None) -> dict:
     """What the question page shows of the index, from the ``author_anchor`` annotations on the
     thread's rows: no query, except one for the endorsements when some answer on the page has
-    one. Sets ``answer.breakdown`` and ``answer.active_endorsements``."""
+    one. Sets ``answer.breakdown`` and ``answer.active_endorsements``. ``experts``: the product's
+    expert ids when the caller has them already (one cache round trip less)."""
     from .permissions import is_expert
 
-    experts, day = _experts(question.product_id), day_of(timezone.now())
+    if experts is None:
+        experts = _experts(question.product_id)
+    day = day_of(timezone.now())
     anchors: dict[int, int] = {}
     for row in [question, *answers, *(c for p in [question, *answers] for c in getattr(p, "comment_list", ()))]:
         anchors[row.author_id] = getattr(row, "author_anchor", None) or 0

@@ -14,11 +14,19 @@ exception: relative times ("3 hours ago"). The key carries the current minute wh
 time shown is less than an hour old and the current hour after that, so a relative time is at
 most a minute behind on a young thread and at most an hour behind on one older than an hour
 (where it is written in hours or days).
+
+Because a key names its content, a copy can never go stale, so each process also keeps the
+fragments it used last in its own memory (``local_copies``, a bounded LRU of the frozen objects):
+a page whose posts are all there costs no cache round trip and no unpickling. The shared cache
+(Redis in production) stays behind it, so a new or restarted worker renders nothing another has
+rendered.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -52,6 +60,41 @@ class PostFragments:
     byline: SafeString  # the author card
     thread: SafeString  # attribution, comments, the comments-locked notice
     extras: SafeString  # answers only: "Verified by" endorsements and the rank breakdown
+
+
+class LocalCopies:
+    """A thread-safe, size-bounded LRU of this process's most recently used fragments."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[str, PostFragments] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys) -> dict[str, PostFragments]:
+        found = {}
+        with self._lock:
+            for key in keys:
+                value = self._items.get(key)
+                if value is not None:
+                    self._items.move_to_end(key)
+                    found[key] = value
+        return found
+
+    def set_many(self, items: dict[str, PostFragments]) -> None:
+        with self._lock:
+            for key, value in items.items():
+                self._items[key] = value
+                self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+#: About 5 KiB of HTML per post: the default (3,000) holds some 15 MiB per process.
+local_copies = LocalCopies(settings.WENDAO.get("LOCAL_FRAGMENTS", 3000))
 
 
 #: Templates the fragments include: their source is part of the key too.
@@ -122,8 +165,8 @@ def _render(post: Post, context: dict) -> PostFragments:
 def attach(*, question: Post, answers: list[Post], experts: frozenset[int], authorities: dict, reader, moderator: bool):
     """Set ``post.fragments`` on the question and each answer, from the cache where possible.
 
-    One cache round trip for the whole page (``get_many``) and one ``set_many`` for what was
-    missing. ``answers`` must carry ``breakdown`` and ``active_endorsements``
+    This process's copies first; then one shared-cache round trip (``get_many``) for the rest
+    and one ``set_many`` for what was missing. ``answers`` must carry ``breakdown`` and ``active_endorsements``
     (``authority_store.thread_context``) and every post its ``comment_list``.
     """
     now = timezone.now()
@@ -149,11 +192,16 @@ def attach(*, question: Post, answers: list[Post], experts: frozenset[int], auth
             now=now,
         )
         keys[f"wendao:fragment:{post.pk}:{fingerprint}"] = post
-    found = cache.get_many(list(keys))
+    found = local_copies.get_many(keys)
+    if len(found) < len(keys):
+        shared_copies = cache.get_many([key for key in keys if key not in found])
+        local_copies.set_many(shared_copies)
+        found |= shared_copies
     missing = {}
     for key, post in keys.items():
         post.fragments = found.get(key)
         if post.fragments is None:
             post.fragments = missing[key] = _render(post, context)
     if missing:
+        local_copies.set_many(missing)
         cache.set_many(missing, FRAGMENT_TIMEOUT)

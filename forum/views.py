@@ -135,7 +135,7 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
     if request.user.pk != question.author_id and status == 200:
         services.question_view_count(question=question)
     experts = selectors.expert_ids(question.product_id)
-    index = authority_store.thread_context(question=question, answers=answers, user=request.user)
+    index = authority_store.thread_context(question=question, answers=answers, user=request.user, experts=experts)
     fragments.attach(
         question=question,
         answers=answers,

@@ -37,9 +37,13 @@ def _isolated_cache(settings):
     # Role and expert caches must not leak between tests that reuse primary keys.
     from django.core.cache import cache
 
+    from forum import fragments
+
     cache.clear()
+    fragments.local_copies.clear()
     yield
     cache.clear()
+    fragments.local_copies.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -170,3 +170,35 @@ def test_post_urls_follow_the_script_prefix():
         assert PostUrls(7).edit == reverse("forum:edit", args=[7]) == "/community/posts/7/edit/"
     finally:
         set_script_prefix("/")
+
+
+def test_a_process_serves_its_own_copies_without_asking_the_shared_cache(thread, monkeypatch):
+    question, _answer = thread
+    assert FRAGMENT in _templates(Client(), question)
+
+    class NoSharedCache:
+        def get_many(self, keys):
+            raise AssertionError("the shared cache was asked for fragments this process holds")
+
+        def set_many(self, items, timeout):
+            raise AssertionError("nothing was missing")
+
+    monkeypatch.setattr(fragments, "cache", NoSharedCache())
+    response = Client().get(question.get_absolute_url())
+    assert FRAGMENT not in {template.name for template in response.templates}
+    assert "Hold <em>reset</em> for ten seconds." in response.content.decode()
+
+
+def test_a_new_process_takes_the_shared_copies(thread):
+    question, _answer = thread
+    assert FRAGMENT in _templates(Client(), question)
+    fragments.local_copies.clear()  # as in a worker that has just started
+    assert FRAGMENT not in _templates(Client(), question)
+
+
+def test_local_copies_keep_the_most_recently_used():
+    copies = fragments.LocalCopies(2)
+    copies.set_many({"a": 1, "b": 2})
+    assert copies.get_many(["a"]) == {"a": 1}  # "a" is now the most recent
+    copies.set_many({"c": 3})
+    assert copies.get_many(["a", "b", "c"]) == {"a": 1, "c": 3}
