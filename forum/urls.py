@@ -54,5 +54,4 @@ urlpatterns = [
     path("settings/follows/", views_notifications.follow_add, name="follow_add"),
     path("settings/follows/<int:pk>/remove/", views_notifications.follow_remove, name="follow_remove"),
     path("unsubscribe/<str:token>/", views_notifications.unsubscribe, name="unsubscribe"),
-
 ]
