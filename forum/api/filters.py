@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
 
 from forum.models import Post, Product
 
@@ -57,3 +58,16 @@ class QuestionFilter(django_filters.FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset  # the pagination applies the order; the filter validates and documents it
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which does not build the filter set (a form bound and validated on
+    every request, about a millisecond) when the request names none of its filters: then it
+    would leave the queryset as it is. A filter given with an empty value is still validated."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        names = filterset_class.base_filters if filterset_class is not None else ()
+        if names and not any(name in request.query_params for name in names):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

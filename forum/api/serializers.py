@@ -351,11 +351,17 @@ class QuestionListSerializer(serializers.Serializer):
         return question_list_dict(question, self.context)
 
 
+def _product_slug(post) -> str:
+    # The API's own reads annotate ``product_slug`` rather than load a Product per row.
+    slug = getattr(post, "product_slug", None)
+    return slug if slug is not None else post.product.slug
+
+
 def question_list_dict(question, context) -> dict:
     return {
         "id": question.pk,
         "title": question.title,
-        "product": question.product.slug,
+        "product": _product_slug(question),
         "tags": question.tag_names if hasattr(question, "tag_names") else [t.name for t in question.tags.all()],
         "author": author_ref(question.author, product_id=question.product_id, context=context),
         "score": question.score,

@@ -4,17 +4,18 @@ A token looks like ``wd_<43 url-safe characters>`` (256 random bits). Only its S
 stored; the ``wd_`` prefix lets secret scanners recognise a leaked Wendao token.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import validation
-from forum.models import ApiToken
+from forum.models import ApiToken, User
 
 TOKEN_PREFIX = "wd_"
 SHOWN_PREFIX_LENGTH = 10  # "wd_" and 7 characters: enough to tell tokens apart, useless to guess
@@ -61,16 +62,36 @@ def token_revoke(*, user, token_id: int) -> ApiToken:
 
 
 def token_user(raw: str):
-    """The active user a token belongs to, or ``None`` for an unknown, revoked or orphaned token."""
+    """The active user a token belongs to, or ``None`` for an unknown, revoked or orphaned token,
+    or a suspended user's (refused at once: the user row is read on every request)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw), revoked_at__isnull=True).first()
-    if token is None or not token.user.is_active:
-        return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    found = list(User.objects.raw(_token_user_sql(), [now - LAST_USED_PRECISION, hash_token(raw)]))
+    if not found:
+        return None
+    user = found[0]
+    if user.api_token_stale:
+        ApiToken.objects.filter(pk=user.api_token_id).update(last_used_at=now)
+    return user
+
+
+@functools.cache
+def _token_user_sql() -> str:
+    """The user with their token's id and whether its "last used" needs refreshing, one query.
+
+    Plain SQL because every token request runs it: building it through the ORM (a join, three
+    filters) cost three times what the database spends answering it. The staleness is decided in
+    SQL so that no datetime comes back outside a model field (SQLite would give it naive).
+    """
+    users, tokens = User._meta.db_table, ApiToken._meta.db_table
+    columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in User._meta.concrete_fields)
+    return (
+        f"SELECT {columns}, t.id AS api_token_id,"
+        " CASE WHEN t.last_used_at IS NULL OR t.last_used_at <= %s THEN 1 ELSE 0 END AS api_token_stale"
+        f" FROM {users} u INNER JOIN {tokens} t ON t.user_id = u.id"
+        " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
+    )
 
 
 def user_tokens(user):

@@ -9,7 +9,6 @@ answer is the object as it now is. Services raise Django's ``ValidationError`` (
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -24,7 +23,7 @@ from forum.search import service as search_service
 from . import selectors as api_selectors
 from . import serializers as s
 from .exceptions import ErrorSerializer, response_for
-from .filters import QuestionFilter
+from .filters import FilterBackend, QuestionFilter
 from .pagination import CommentPagination, NamePagination, QuestionPagination, RevisionPagination
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The post's id.")
@@ -48,14 +47,16 @@ def _context(request, *, product_id=None, my_votes=None) -> dict:
 
 def question_payload(request, question_id: int) -> dict:
     """The question with its comments and answers (best first), as the question page shows it."""
-    question = _get(selectors.question_with_tags, question_id=question_id)
-    permissions.require(request.user, "post.view", question)
-    moderator = permissions.is_moderator_of(request.user, question)
-    answers, my_votes = api_selectors.question_thread(question=question, user=request.user, include_deleted=moderator)
+    user = request.user
+    question, answers, my_votes = _get(api_selectors.question_and_answers, question_id=question_id, user=user)
+    permissions.require(user, "post.view", question)
+    if not permissions.is_moderator_of(user, question):
+        answers = [answer for answer in answers if answer.deleted_at is None]
     for answer in answers:
         answer.question = question  # the acceptance rule reads the asker; no query per answer
-    # Authorities, endorsements and each answer's score breakdown, as the question page has them.
-    thread = authority_store.thread_context(question=question, answers=answers, user=request.user)
+    api_selectors.attach_thread(question=question, answers=answers)
+    # Authorities and each answer's score breakdown, as the question page has them.
+    thread = authority_store.thread_context(question=question, answers=answers, user=user)
     question.answer_list = answers
     context = _context(request, product_id=question.product_id, my_votes=my_votes)
     context["authorities"] = thread["authorities"]
@@ -125,7 +126,7 @@ class TagListApi(generics.GenericAPIView):
 class QuestionListApi(generics.GenericAPIView):
     serializer_class = s.QuestionListSerializer
     pagination_class = QuestionPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = QuestionFilter
 
     def get_queryset(self):
@@ -144,8 +145,8 @@ class QuestionListApi(generics.GenericAPIView):
 
     def _page(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        api_selectors.attach_tag_names(page)
-        data = s.QuestionListSerializer(page, many=True, context=_context(request)).data
+        items = api_selectors.question_list_items(page)
+        data = s.QuestionListSerializer(items, many=True, context=_context(request)).data
         return self.get_paginated_response(data)
 
     @extend_schema(

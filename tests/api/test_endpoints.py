@@ -1,6 +1,7 @@
 """What each endpoint does, through real HTTP with token authentication."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from forum import services
@@ -319,31 +320,51 @@ def test_profile_shows_authority_per_product(anon_api, answer, bob, erin):
 
 
 def test_the_api_thread_read_matches_the_page(question, bob, erin, alice):
-    """forum.api.selectors.question_thread is a lighter copy of the page's read: same answers,
-    same order, same comments, same authorities, same endorsements."""
+    """forum.api.selectors reads a thread more lightly than the page does: the same answers in the
+    same order (deleted ones included, the view drops them for readers who may not see them), the
+    same votes, comments, authorities and endorsements."""
     from forum import authority_store, selectors
     from forum.api import selectors as api_selectors
 
     answers = [make_answer(question=question, body=f"Answer {i} with enough text.") for i in range(5)]
     services.vote_cast(voter=bob, post=answers[3], value=1)
     services.vote_cast(voter=UserFactory(), post=answers[1], value=-1)
+    services.vote_cast(voter=alice, post=answers[1], value=1)
     services.answer_endorse(expert=erin, answer=answers[2], note="ok")
     services.comment_add(author=alice, post=answers[2], body="Thanks, it worked.")
     services.comment_add(author=bob, post=question, body="Which firmware?")
     services.post_delete(user=erin, post=answers[4])
-    for include_deleted in (False, True):
-        page_q, api_q = selectors.question_with_tags(question.pk), selectors.question_with_tags(question.pk)
-        page, page_votes = selectors.question_thread(question=page_q, user=alice, include_deleted=include_deleted)
-        api, api_votes = api_selectors.question_thread(question=api_q, user=alice, include_deleted=include_deleted)
+    for reader in (alice, AnonymousUser()):
+        page_q = selectors.question_with_tags(question.pk)
+        page, page_votes = selectors.question_thread(question=page_q, user=reader, include_deleted=True)
+        api_q, api, api_votes = api_selectors.question_and_answers(question_id=question.pk, user=reader)
+        assert api_q.pk == question.pk and api_q.author_anchor == page_q.author_anchor
         assert [a.pk for a in api] == [a.pk for a in page]
-        assert api_votes == page_votes
+        assert api_votes == page_votes and (api_votes != {}) == reader.is_authenticated
+        api_selectors.attach_thread(question=api_q, answers=api)
+        assert api_q.tag_names == [t.name for t in page_q.tags.all()]
         assert [c.pk for c in api_q.comment_list] == [c.pk for c in page_q.comment_list]
         for a, p in zip(api, page, strict=True):
             assert [c.pk for c in a.comment_list] == [c.pk for c in p.comment_list]
             assert a.author_anchor == p.author_anchor
-        authority_store.thread_context(question=page_q, answers=page, user=alice)
+        authority_store.thread_context(question=page_q, answers=page, user=reader)
         for a, p in zip(api, page, strict=True):
             assert [e.expert_id for e in a.endorsement_list] == [e.expert.pk for e in p.active_endorsements]
+    assert [a.pk for a in api if a.deleted_at is None] == [
+        a.pk for a in selectors.question_thread(question=page_q, user=alice)[0]
+    ]
+    with pytest.raises(Post.DoesNotExist):  # an answer's id is not a question's
+        api_selectors.question_and_answers(question_id=answers[0].pk, user=alice)
+
+
+def test_question_detail_hides_deleted_answers_but_from_moderators(anon_api, alice_api, erin_api, question, erin):
+    kept = make_answer(question=question, body="This one stays.")
+    gone = make_answer(question=question, body="This one goes away.")
+    services.post_delete(user=erin, post=gone)
+    for client, shown in ((anon_api, [kept.pk]), (alice_api, [kept.pk]), (erin_api, [kept.pk, gone.pk])):
+        answers = client.get(f"{V1}/questions/{question.pk}/").json()["answers"]
+        assert sorted(a["id"] for a in answers) == sorted(shown)
+    assert anon_api.get(f"{V1}/questions/{kept.pk}/").status_code == 404
 
 
 def test_search_finds_chinese_and_english(anon_api, product, alice, django_capture_on_commit_callbacks):
