@@ -34,6 +34,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
@@ -99,11 +100,14 @@ local_copies = LocalCopies(settings.WENDAO.get("LOCAL_FRAGMENTS", 3000))
 
 #: Templates the fragments include: their source is part of the key too.
 INCLUDED_TEMPLATES = ("forum/_rank_breakdown.html", "forum/_attribution_post.html", "forum/_authority.html")
+#: A post as one kind of reader sees it: the shared fragments with the reader's votes and actions.
+READER_TEMPLATE = "forum/fragments/post_for_reader.html"
+READER_INCLUDED_TEMPLATES = ("forum/_post.html", "forum/_votes.html")
 
 
 @lru_cache(maxsize=1)
 def _templates_digest() -> str:
-    names = [*FRAGMENT_TEMPLATES.values(), *INCLUDED_TEMPLATES]
+    names = [*FRAGMENT_TEMPLATES.values(), *INCLUDED_TEMPLATES, READER_TEMPLATE, *READER_INCLUDED_TEMPLATES]
     source = "".join(get_template(name).template.source for name in names)
     return hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
 
@@ -140,7 +144,7 @@ def _fingerprint(post: Post, *, show_body: bool, shared: tuple, experts, authori
         _time_bucket(moments, now),
     ]
     if post.is_question:
-        parts += [post.product.slug, [tag.name for tag in post.tags.all()], duplicates]
+        parts += [post.product.slug, [tag.name for tag in post.tag_list], duplicates]
     else:
         parts += [
             sorted(post.breakdown.items()),
@@ -162,23 +166,64 @@ def _render(post: Post, context: dict) -> PostFragments:
     )
 
 
-def attach(*, question: Post, answers: list[Post], experts: frozenset[int], authorities: dict, reader, moderator: bool):
-    """Set ``post.fragments`` on the question and each answer, from the cache where possible.
+def _reader_state(post: Post, *, question: Post, reader, moderator: bool) -> tuple:
+    """Everything ``forum/_post.html`` shows that depends on who reads (besides the fragments)."""
+    return (
+        reader.is_authenticated,
+        reader.pk == post.author_id,
+        reader.pk == question.author_id,
+        moderator,
+        post.my_vote,
+        post.score,
+        post.edited_at is not None,
+        post.is_deleted,
+        post.is_accepted,
+        post.comments_locked,
+    )
 
-    This process's copies first; then one shared-cache round trip (``get_many``) for the rest
-    and one ``set_many`` for what was missing. ``answers`` must carry ``breakdown`` and ``active_endorsements``
-    (``authority_store.thread_context``) and every post its ``comment_list``.
+
+def _lookup(keys) -> dict:
+    """This process's copies, then one shared-cache round trip for the rest."""
+    found = local_copies.get_many(keys)
+    if len(found) < len(keys):
+        shared_copies = cache.get_many([key for key in keys if key not in found])
+        local_copies.set_many(shared_copies)
+        found |= shared_copies
+    return found
+
+
+def _keep(items: dict) -> None:
+    if items:
+        local_copies.set_many(items)
+        cache.set_many(items, FRAGMENT_TIMEOUT)
+
+
+def attach(*, question: Post, answers: list[Post], experts: frozenset[int], authorities: dict, reader, moderator: bool):
+    """Set ``post.reader_html`` on the question and each answer: the post as this reader sees it.
+
+    Two layers, both keyed by what they show. A post's shared fragments are keyed by the digest
+    of their content (``_fingerprint``); the post as a kind of reader sees it (votes, actions and
+    comment box around the fragments) by that digest and the reader's state (``_reader_state``:
+    their vote, whether they wrote it, asked the question, moderate...). Most readers of a post
+    share a state, so a page whose posts were seen in the same state costs one lookup and no
+    rendering; a new state renders only the reader's parts around the kept fragments. Every
+    post needs ``comment_list`` and ``my_vote``; answers ``breakdown`` and
+    ``active_endorsements`` (``authority_store.thread_context``). The CSRF token is a
+    placeholder here: ``forum.page_cache.fill_token`` puts the reader's own into the page.
     """
+    from .page_cache import CSRF_PLACEHOLDER
+
     now = timezone.now()
     shared = (
         translation.get_language(),
         timezone.get_current_timezone_name(),
         _templates_digest(),
         settings.STATIC_URL,
+        get_script_prefix(),
     )
     duplicates = moderation.linked_duplicates(question.pk)
-    context = {"experts": experts, "authorities": authorities, "duplicates": duplicates, "question": question}
-    keys: dict[str, Post] = {}
+    fragment_keys: dict[str, Post] = {}
+    reader_keys: dict[str, tuple[Post, str]] = {}
     for post in [question, *answers]:
         # A post hidden after flags shows its body only to its author and the product's experts.
         post.show_body = post.hidden_at is None or moderator or reader.pk == post.author_id
@@ -191,17 +236,30 @@ def attach(*, question: Post, answers: list[Post], experts: frozenset[int], auth
             duplicates=duplicates if post.is_question else None,
             now=now,
         )
-        keys[f"wendao:fragment:{post.pk}:{fingerprint}"] = post
-    found = local_copies.get_many(keys)
-    if len(found) < len(keys):
-        shared_copies = cache.get_many([key for key in keys if key not in found])
-        local_copies.set_many(shared_copies)
-        found |= shared_copies
-    missing = {}
-    for key, post in keys.items():
-        post.fragments = found.get(key)
-        if post.fragments is None:
-            post.fragments = missing[key] = _render(post, context)
-    if missing:
-        local_copies.set_many(missing)
-        cache.set_many(missing, FRAGMENT_TIMEOUT)
+        fragment_key = f"wendao:fragment:{post.pk}:{fingerprint}"
+        fragment_keys[fragment_key] = post
+        state = _reader_state(post, question=question, reader=reader, moderator=moderator)
+        digest = hashlib.blake2b(repr((fingerprint, state)).encode(), digest_size=16).hexdigest()
+        reader_keys[f"wendao:post-html:{post.pk}:{digest}"] = (post, fragment_key)
+
+    found = _lookup(reader_keys)
+    unseen = {key: value for key, value in reader_keys.items() if key not in found}
+    if unseen:
+        wanted = {fragment_key: post for post, fragment_key in unseen.values()}
+        kept = _lookup(wanted)
+        context = {"experts": experts, "authorities": authorities, "duplicates": duplicates, "question": question}
+        rendered = {key: _render(post, context) for key, post in wanted.items() if key not in kept}
+        _keep(rendered)
+        kept |= rendered
+        reader_context = {"question": question, "user": reader, "is_moderator": moderator}
+        reader_context["csrf_token"] = CSRF_PLACEHOLDER
+        template = get_template(READER_TEMPLATE)
+        made = {}
+        for key, (post, fragment_key) in unseen.items():
+            post.fragments = kept[fragment_key]
+            # sanitised: the fragments (see _render) and an autoescaping template around them.
+            made[key] = template.render({**reader_context, "post": post, "answer": post})
+        _keep(made)
+        found |= made
+    for key, (post, _fragment_key) in reader_keys.items():
+        post.reader_html = found[key]

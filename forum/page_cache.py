@@ -104,7 +104,7 @@ def for_anonymous(scope=None, *, on_serve=None):
                     "content_language": response.get("Content-Language", ""),
                 }
                 cache.set(key, kept, timeout())
-            _fill_token(request, response)
+            fill_token(request, response)
             return response
 
         return wrapped
@@ -124,7 +124,8 @@ def _current_generation(name: str | None, found: dict) -> str | None:
     return current
 
 
-def _fill_token(request, response) -> None:
+def fill_token(request, response) -> None:
+    """Put the reader's CSRF token where a kept page or post (forum/fragments.py) has the placeholder."""
     if CSRF_PLACEHOLDER.encode() in response.content:
         response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
 

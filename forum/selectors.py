@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
 
 from . import authority_store
 from .models import Comment, Post, PostKind, Product, Question, Role, RoleAssignment, Tag, Vote
@@ -57,12 +57,16 @@ def expert_ids_cache_key(product_id: int) -> str:
 
 
 def question_with_tags(question_id: int) -> Post:
-    return (
-        Question.objects.select_related("product", "author", "duplicate_of")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-        .annotate(author_anchor=authority_store.author_anchor())
+    """The question with its product, author, authority anchor and ``tag_list`` (by name), and
+    the title of the question it duplicates (``duplicate_title``). Two queries: a prefetch or a
+    join to a second post row cost more to build than they save for one row."""
+    question = (
+        Question.objects.select_related("product", "author")
+        .annotate(author_anchor=authority_store.author_anchor(), duplicate_title=F("duplicate_of__title"))
         .get(pk=question_id)
     )
+    question.tag_list = list(question.tags.order_by("name"))
+    return question
 
 
 # Ordered by the authority-weighted rank score (forum/authority.py), which already includes the
@@ -99,7 +103,7 @@ def question_thread(
     if page is None:
         answers = list(answers_qs)
     else:
-        answers, question.answer_page = _answer_page(visible, answers_qs, page)
+        answers, question.answer_page = _answer_page(question, visible, answers_qs, page)
     by_post: dict[int, list[Comment]] = {question.pk: []} | {a.pk: [] for a in answers}
     comments = (
         Comment.objects.filter(deleted_at__isnull=True, post_id__in=by_post)
@@ -117,10 +121,21 @@ def question_thread(
     return answers, my_votes
 
 
-def _answer_page(visible: QuerySet[Post], answers_qs: QuerySet[Post], number: int) -> tuple[list[Post], Page]:
+def _answer_page(
+    question: Post, visible: QuerySet[Post], answers_qs: QuerySet[Post], number: int
+) -> tuple[list[Post], Page]:
     """One page of ``answers_qs``. The page's ids are picked in a subquery first, so the
-    annotations (correlated subqueries) are computed for this page's rows only, not for all."""
+    annotations (correlated subqueries) are computed for this page's rows only, not for all.
+
+    Most questions have fewer answers than a page holds: then all of them are read in a plain
+    query (cheaper to build than the two subqueries). The stored ``answer_count`` only chooses
+    the way; the rows read decide, so a count that is off can cost a query, never a wrong page.
+    """
     per_page = answers_per_page()
+    if number <= 1 and question.answer_count < per_page:
+        answers = list(answers_qs[: per_page + 1])
+        if len(answers) <= per_page:
+            return answers, Paginator(answers, per_page, allow_empty_first_page=True).page(1)
     total = visible.order_by().values("question_id").annotate(n=Count("pk")).values("n")
 
     def rows(number: int) -> list[Post]:

@@ -136,6 +136,8 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
         services.question_view_count(question=question)
     experts = selectors.expert_ids(question.product_id)
     index = authority_store.thread_context(question=question, answers=answers, user=request.user, experts=experts)
+    for post in [question, *answers]:
+        post.my_vote = my_votes.get(post.pk, 0)
     fragments.attach(
         question=question,
         answers=answers,
@@ -144,9 +146,7 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
         reader=request.user,
         moderator=moderator,
     )
-    for post in [question, *answers]:
-        post.my_vote = my_votes.get(post.pk, 0)
-    return render(
+    response = render(
         request,
         "forum/question.html",
         {
@@ -160,6 +160,9 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
         },
         status=status,
     )
+    if not getattr(request, "csrf_placeholder", False):  # a page being kept is filled per reader
+        page_cache.fill_token(request, response)
+    return response
 
 
 @login_required

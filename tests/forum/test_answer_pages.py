@@ -112,3 +112,20 @@ def test_answer_anchor_links_have_a_way_to_their_page(question):
     with open(finders.find("forum/wendao.js"), encoding="utf-8") as script:
         assert 'params.set("answer"' in script.read()
     assert reverse("forum:question", args=[question.pk]) == question.get_absolute_url()
+
+
+@pytest.mark.usefixtures("three_per_page")
+@pytest.mark.parametrize("stored_count", [0, 2, 7, 50])
+def test_the_stored_answer_count_never_changes_what_a_page_shows(client, question, stored_count):
+    """A small question's answers are read in one plain query when its stored count says they fit
+    a page; the rows read decide, so a count that drifted still gives the right page."""
+    Post.objects.filter(pk=question.pk).update(answer_count=stored_count)
+    response = client.get(question.get_absolute_url())
+    assert shown_answer_ids(response) == ordered_answer_ids(question)[:3]
+    assert "7 answers" in response.content.decode() and "Page 1 of 3" in response.content.decode()
+
+
+def test_a_question_with_few_answers_shows_them_all_on_one_page(client, question):
+    response = client.get(question.get_absolute_url())
+    assert shown_answer_ids(response) == ordered_answer_ids(question)
+    assert "7 answers" in response.content.decode() and "Page 1 of" not in response.content.decode()

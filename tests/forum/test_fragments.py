@@ -12,7 +12,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from forum import authority_store, fragments, services
+from forum import authority_store, fragments, moderation, page_cache, services
 from forum.models import Post, ProductAuthority
 from forum.post_urls import POST_ACTIONS, PostUrls
 from tests.factories import make_answer, make_question
@@ -202,3 +202,49 @@ def test_local_copies_keep_the_most_recently_used():
     assert copies.get_many(["a"]) == {"a": 1}  # "a" is now the most recent
     copies.set_many({"c": 3})
     assert copies.get_many(["a", "b", "c"]) == {"a": 1, "c": 3}
+
+
+# --- The post as each kind of reader sees it ---------------------------------------------------
+
+READER_TEMPLATE = "forum/fragments/post_for_reader.html"
+
+
+def _vote_pressed(html: str, post) -> bool:
+    votes = html.split(f'id="votes-{post.pk}-inner"', 1)[1].split("</div>", 1)[0]
+    return 'class="vote up active"' in votes
+
+
+def test_readers_in_the_same_state_share_the_post_and_each_sees_their_own_vote(thread, alice, kate):
+    question, answer = thread
+    voter, other = Client(), Client()
+    voter.force_login(kate)
+    other.force_login(alice)
+    assert READER_TEMPLATE in _templates(voter, question)
+    assert READER_TEMPLATE not in _templates(voter, question)  # the same reader again: nothing rendered
+    services.vote_cast(voter=kate, post=answer, value=1)
+    voted = _page(voter, question)
+    assert _vote_pressed(voted, answer)
+    assert not _vote_pressed(_page(other, question), answer)
+    assert not _vote_pressed(_page(Client(), question), answer)
+
+
+def test_the_page_carries_the_readers_own_csrf_token_and_its_forms_work(thread, kate):
+    question, answer = thread
+    reader = Client(enforce_csrf_checks=True)
+    reader.force_login(kate)
+    _page(reader, question)  # the kept post HTML holds a placeholder, never a reader's token
+    html = _page(reader, question)
+    assert page_cache.CSRF_PLACEHOLDER not in html
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    form = {"body": "Works here too.", "csrfmiddlewaretoken": token}
+    response = reader.post(reverse("forum:comment", args=[answer.pk]), form)
+    assert response.status_code == 302
+    assert "Works here too." in _page(reader, question)
+
+
+def test_a_duplicate_links_to_its_original(thread, erin, alice, product):
+    question, _answer = thread
+    newer = make_question(author=alice, product=product, title="LED blinks red when pairing", body="Same here.")
+    moderation.question_mark_duplicate(moderator=erin, question=newer, original=question)
+    html = _page(Client(), newer)
+    assert f'<a href="{question.get_absolute_url()}">Pairing fails</a>' in html
