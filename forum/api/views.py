@@ -55,10 +55,12 @@ def question_payload(request, question_id: int) -> dict:
     for answer in answers:
         answer.question = question  # the acceptance rule reads the asker; no query per answer
     api_selectors.attach_thread(question=question, answers=answers)
-    # Authorities and each answer's score breakdown, as the question page has them.
-    thread = authority_store.thread_context(question=question, answers=answers, user=user)
-    question.answer_list = answers
     context = _context(request, product_id=question.product_id, my_votes=my_votes)
+    # Authorities and each answer's score breakdown, as the question page has them; the product's
+    # experts are read once for both (a cache round trip each).
+    experts = context["experts"](question.product_id)
+    thread = authority_store.thread_context(question=question, answers=answers, user=user, experts=experts)
+    question.answer_list = answers
     context["authorities"] = thread["authorities"]
     return s.QuestionDetailSerializer(question, context=context).data
 
