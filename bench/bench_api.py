@@ -61,6 +61,7 @@ def run(options) -> list[Table]:
         columns=["database", "endpoint", "user", "queries", "median ms", "p95 ms", "target", "CPU ms", "runs", "KiB"],
     )
     notes = []
+    load_at_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     for database in databases:
         print(f"api bench: {database}", file=sys.stderr, flush=True)
         with _own_postgres_database(), throwaway_database(database) as (env, description):
@@ -86,9 +87,11 @@ def run(options) -> list[Table]:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     table.notes += [
         f"{len(os.sched_getaffinity(0))} cores, {platform.python_implementation()} {platform.python_version()}, "
-        f"load average {load} at the end (other work on the machine skews times, not query counts).",
+        f"load average {load_at_start} at the start, {load} at the end (other work on the machine skews "
+        "times, not query counts).",
         "Server time: DRF through Django's test client in-process, request to rendered JSON; DEBUG off, "
-        "persistent connections. Token requests include the token lookup. CPU ms: this thread's CPU time "
+        "persistent connections. Token requests include the token lookup (one query) and the reader's own votes "
+        "and permitted actions on every post. CPU ms: this thread's CPU time "
         "(the wall clock also counts waiting for a core on a busy machine).",
         "'anonymous, kept copy': the JSON forum/page_cache.py keeps for clients without a session or token "
         "(a question's detail retired at once by any change to its thread, a list page kept up to "

@@ -116,6 +116,9 @@ def test_question_detail_makes_a_constant_number_of_queries(
 
     with CaptureQueriesContext(connection) as few:
         assert fetch() == 3
+    # The token's user, the posts (with the authors' names and authority and the reader's votes),
+    # the comments and the question's tags; an answer with endorsements adds one query for them.
+    assert len(few.captured_queries) == 4, [q["sql"][:80] for q in few.captured_queries]
     for i in range(30):
         answer = make_answer(question=question, body=f"Another answer {i} with enough text.")
         services.comment_add(author=UserFactory(), post=answer, body="Thanks, that worked.")
