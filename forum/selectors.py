@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from . import authority_store
+from . import thread_reads
 from .models import Comment, Post, PostKind, Product, Question, Role, RoleAssignment, Tag, Vote
 
 QUESTION_SORTS = {
@@ -56,15 +56,13 @@ def expert_ids_cache_key(product_id: int) -> str:
     return f"wendao:experts:{product_id}"
 
 
-def question_with_tags(question_id: int) -> Post:
-    """The question with its product, author, authority anchor and ``tag_list`` (by name), and
-    the title of the question it duplicates (``duplicate_title``). Two queries: a prefetch or a
-    join to a second post row cost more to build than they save for one row."""
-    question = (
-        Question.objects.select_related("product", "author")
-        .annotate(author_anchor=authority_store.author_anchor(), duplicate_title=F("duplicate_of__title"))
-        .get(pk=question_id)
-    )
+def question_with_tags(question_id: int, *, voter=None) -> Post:
+    """The question with its product, author, authority anchor, ``tag_list`` (by name), the
+    title of the question it duplicates (``duplicate_title``) and, when ``voter`` is a signed-in
+    user, their vote (``my_vote``). Two queries (``forum/thread_reads.py`` says why in SQL)."""
+    voter_id = voter.pk if voter is not None and voter.is_authenticated else None
+    question = thread_reads.question(question_id, voter_id=voter_id)
+    question.read_for_voter = voter_id
     question.tag_list = list(question.tags.order_by("name"))
     return question
 
@@ -85,68 +83,62 @@ def question_thread(
 ) -> tuple[list[Post], dict[int, int]]:
     """The question's answers (best first) with everyone's comments, and the user's own votes.
 
-    Three queries whatever the number of answers: answers (+ authors), comments (+ authors),
-    and the signed-in user's votes. With ``page`` only that page of answers is read and
-    ``question.answer_page`` is set (a ``Page``); the total comes with the answers as a scalar
-    subquery, so paging costs no extra query.
+    Two queries whatever the number of answers: answers (with their authors, authority and the
+    reader's votes) and comments (with theirs), in plain SQL (``forum/thread_reads.py``). With
+    ``page`` only that page of answers is read and ``question.answer_page`` is set (a
+    ``Page``); the total comes with the rows, so paging costs no extra query.
     """
-    visible = Post.objects.filter(question_id=question.pk)
-    if not include_deleted:
-        visible = visible.filter(deleted_at__isnull=True)
-    # The authors' authority and each answer's first endorsement ride along as annotations, so
-    # the authority index costs the page no extra query (forum/authority_store.py).
-    answers_qs = (
-        visible.select_related("author")
-        .annotate(**authority_store.answer_annotations(question.product_id))
-        .order_by(*ANSWER_ORDER)
-    )
+    voter_id = user.pk if user.is_authenticated else None
+    per_page = answers_per_page() if page is not None else None
     if page is None:
-        answers = list(answers_qs)
+        answers = thread_reads.answers(
+            question, voter_id=voter_id, include_deleted=include_deleted, limit=MAX_ANSWERS, offset=0
+        )
     else:
-        answers, question.answer_page = _answer_page(question, visible, answers_qs, page)
+        answers, question.answer_page = _answer_page(question, voter_id, include_deleted, page, per_page)
     by_post: dict[int, list[Comment]] = {question.pk: []} | {a.pk: [] for a in answers}
-    comments = (
-        Comment.objects.filter(deleted_at__isnull=True, post_id__in=by_post)
-        .select_related("author")
-        .annotate(author_anchor=authority_store.author_anchor(question.product_id))
-    )
-    for comment in comments:
+    for comment in thread_reads.comments(list(by_post), product_id=question.product_id):
         by_post[comment.post_id].append(comment)
     question.comment_list = by_post[question.pk]
     for answer in answers:
         answer.comment_list = by_post[answer.pk]
     my_votes: dict[int, int] = {}
-    if user.is_authenticated:
-        my_votes = dict(Vote.objects.filter(voter=user, post_id__in=by_post).values_list("post_id", "value"))
+    if voter_id is not None:
+        my_votes = {a.pk: a.my_vote for a in answers if a.my_vote is not None}
+        if getattr(question, "read_for_voter", None) == voter_id:
+            question_vote = question.my_vote
+        else:  # the question was read for someone else (or without a reader): ask
+            question_vote = (
+                Vote.objects.filter(voter_id=voter_id, post_id=question.pk).values_list("value", flat=True).first()
+            )
+        if question_vote is not None:
+            my_votes[question.pk] = question_vote
     return answers, my_votes
 
 
-def _answer_page(
-    question: Post, visible: QuerySet[Post], answers_qs: QuerySet[Post], number: int
-) -> tuple[list[Post], Page]:
-    """One page of ``answers_qs``. The page's ids are picked in a subquery first, so the
-    annotations (correlated subqueries) are computed for this page's rows only, not for all.
+#: No question has this many answers; the bound keeps "all answers" a LIMIT like any page.
+MAX_ANSWERS = 10**9
 
-    Most questions have fewer answers than a page holds: then all of them are read in a plain
-    query (cheaper to build than the two subqueries). The stored ``answer_count`` only chooses
-    the way; the rows read decide, so a count that is off can cost a query, never a wrong page.
-    """
-    per_page = answers_per_page()
-    if number <= 1 and question.answer_count < per_page:
-        answers = list(answers_qs[: per_page + 1])
-        if len(answers) <= per_page:
-            return answers, Paginator(answers, per_page, allow_empty_first_page=True).page(1)
-    total = visible.order_by().values("question_id").annotate(n=Count("pk")).values("n")
+
+def _answer_page(
+    question: Post, voter_id, include_deleted: bool, number: int, per_page: int
+) -> tuple[list[Post], Page]:
+    """One page of the question's answers; past the last page, the last page (as the product
+    list does)."""
+    number = max(1, number)
 
     def rows(number: int) -> list[Post]:
-        ids = visible.order_by(*ANSWER_ORDER).values("pk")[(number - 1) * per_page : number * per_page]
-        return list(answers_qs.filter(pk__in=ids).annotate(answers_total=Subquery(total)))
+        return thread_reads.answers(
+            question, voter_id=voter_id, include_deleted=include_deleted, limit=per_page, offset=(number - 1) * per_page
+        )
 
-    number = max(1, number)
     answers = rows(number)
     if answers or number == 1:
         count = answers[0].answers_total if answers else 0
-    else:  # past the last page: show the last page, as the product list does
+    else:
+        visible = Post.objects.filter(question_id=question.pk)
+        if not include_deleted:
+            visible = visible.filter(deleted_at__isnull=True)
         count = visible.count()
         number = max(1, -(-count // per_page))
         answers = rows(number)

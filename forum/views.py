@@ -100,7 +100,7 @@ def _count_view(request, pk, slug=None):
 @page_cache.for_anonymous(lambda pk, slug=None: f"question:{pk}", on_serve=_count_view)
 def question_detail(request, pk, slug=None):
     try:
-        question = selectors.question_with_tags(pk)
+        question = selectors.question_with_tags(pk, voter=request.user)
     except Post.DoesNotExist:
         answer = get_object_or_404(Post.objects.only("pk", "kind", "question_id"), pk=pk, kind="a")
         return redirect(answer.get_absolute_url())
@@ -202,7 +202,7 @@ def answer_create(request, pk):
             form.add_error("body", error)
         else:
             return redirect(answer.get_absolute_url())
-    return _question_page(request, selectors.question_with_tags(question.pk), form, status=400)
+    return _question_page(request, selectors.question_with_tags(question.pk, voter=request.user), form, status=400)
 
 
 @login_required

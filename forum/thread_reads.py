@@ -1,0 +1,145 @@
+"""The question page's reads in plain SQL: the question, a page of its answers, their comments.
+
+These are the site's hottest reads, and through the ORM they cost more CPU to build than the
+database spends answering them: joining a post's author, product and authority anchor makes
+Django walk some sixty columns per query, about a millisecond each time (docs/benchmarks.md,
+"Forum pages"). Here each statement is written once per process from the models' own metadata
+(so a new column is read without touching this file) and the rows still become model
+instances, with what ``select_related`` would have attached:
+
+- ``post.author``: a ``User`` with ``id``, ``username`` and ``display_name`` (all a thread shows
+  of a person; any other field would be read on first use, like a deferred field);
+- ``post.author_anchor``: the author's stored authority in the question's product (``0`` is
+  shown for no row, as ``authority_store.thread_context`` does);
+- ``post.my_vote``: the reader's vote (``None`` when there is none or nobody is signed in).
+
+``tests/forum/test_thread_reads.py`` checks every read against the ORM query it replaces, on
+both databases.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.db import connection
+
+from .models import Comment, Post, PostKind, Product, ProductAuthority, User, Vote
+
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField can hold
+#: All a thread shows of a person; the rest of the row stays deferred.
+AUTHOR_COLUMNS = ("id", "username", "display_name")
+#: ``selectors.ANSWER_ORDER`` as SQL: rank first, then age, then id, so pages never overlap.
+ANSWER_ORDER_SQL = "p.rank_score DESC, p.created_at ASC, p.id ASC"
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _columns(model, alias: str, prefix: str = "") -> str:
+    return ", ".join(
+        f"{alias}.{_q(f.column)}" + (f" AS {_q(prefix + f.column)}" if prefix else "")
+        for f in model._meta.concrete_fields
+    )
+
+
+def _author_select() -> str:
+    """The author's names (user ``u``) and authority anchor (``a``), beside the row's columns."""
+    return "u.username AS author_username, u.display_name AS author_display_name, a.anchor AS author_anchor"
+
+
+def _joins(alias: str, *, product: str, voter: bool) -> str:
+    joins = (
+        f" INNER JOIN {_q(User._meta.db_table)} u ON u.id = {alias}.author_id"
+        f" LEFT OUTER JOIN {_q(ProductAuthority._meta.db_table)} a"
+        f" ON a.user_id = {alias}.author_id AND a.product_id = {product}"
+    )
+    if voter:
+        joins += f" LEFT OUTER JOIN {_q(Vote._meta.db_table)} v ON v.post_id = {alias}.id AND v.voter_id = %s"
+    return joins
+
+
+@functools.cache
+def _question_sql(voter: bool) -> str:
+    posts, products = _q(Post._meta.db_table), _q(Product._meta.db_table)
+    mine = ", v.value AS my_vote" if voter else ""
+    return (
+        f"SELECT {_columns(Post, 'p')}, {_author_select()}, d.title AS duplicate_title,"
+        f" {_columns(Product, 'pr', prefix='product__')}{mine}"
+        f" FROM {posts} p INNER JOIN {products} pr ON pr.id = p.product_id"
+        f" LEFT OUTER JOIN {posts} d ON d.id = p.duplicate_of_id"
+        f"{_joins('p', product='p.product_id', voter=voter)}"
+        f" WHERE p.id = %s AND p.kind = %s"
+    )
+
+
+@functools.cache
+def _answers_sql(voter: bool, include_deleted: bool) -> str:
+    mine = ", v.value AS my_vote" if voter else ""
+    visible = "" if include_deleted else " AND p.deleted_at IS NULL"
+    # COUNT(*) OVER () is computed before LIMIT: every row carries the number of answers.
+    return (
+        f"SELECT {_columns(Post, 'p')}, {_author_select()}, COUNT(*) OVER () AS answers_total{mine}"
+        f" FROM {_q(Post._meta.db_table)} p{_joins('p', product='p.product_id', voter=voter)}"
+        f" WHERE p.question_id = %s{visible} ORDER BY {ANSWER_ORDER_SQL} LIMIT %s OFFSET %s"
+    )
+
+
+@functools.cache
+def _comments_sql(count: int) -> str:
+    ids = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {_columns(Comment, 'c')}, {_author_select()}"
+        f" FROM {_q(Comment._meta.db_table)} c{_joins('c', product='%s', voter=False)}"
+        f" WHERE c.deleted_at IS NULL AND c.post_id IN ({ids}) ORDER BY c.created_at ASC, c.id ASC"
+    )
+
+
+def _attach_author(row, author_field) -> None:
+    author = User.from_db(
+        row._state.db, list(AUTHOR_COLUMNS), (row.author_id, row.author_username, row.author_display_name)
+    )
+    author_field.set_cached_value(row, author)
+
+
+def question(question_id: int, *, voter_id: int | None) -> Post:
+    """The question with ``product``, ``author``, ``author_anchor``, ``duplicate_title`` and,
+    for a signed-in reader, ``my_vote``. Raises ``Post.DoesNotExist`` if it is not a question."""
+    if not 0 < question_id <= MAX_ID:
+        raise Post.DoesNotExist(f"No question {question_id}")  # and the database would refuse the number
+    voter = voter_id is not None
+    params = [voter_id] if voter else []
+    rows = list(Post.objects.raw(_question_sql(voter), [*params, question_id, PostKind.QUESTION]))
+    if not rows:
+        raise Post.DoesNotExist(f"No question {question_id}")
+    post = rows[0]
+    _attach_author(post, Post._meta.get_field("author"))
+    fields = [f.attname for f in Product._meta.concrete_fields]
+    product = Product.from_db(
+        post._state.db, fields, [getattr(post, f"product__{f.column}") for f in Product._meta.concrete_fields]
+    )
+    Post._meta.get_field("product").set_cached_value(post, product)
+    return post
+
+
+def answers(question: Post, *, voter_id: int | None, include_deleted: bool, limit: int, offset: int) -> list[Post]:
+    """One page of the question's answers, best first, each with ``answers_total`` (all of
+    them, not just this page)."""
+    voter = voter_id is not None
+    params = [voter_id] if voter else []
+    rows = list(Post.objects.raw(_answers_sql(voter, include_deleted), [*params, question.pk, limit, offset]))
+    author_field = Post._meta.get_field("author")
+    for row in rows:
+        _attach_author(row, author_field)
+    return rows
+
+
+def comments(post_ids: list[int], *, product_id: int) -> list[Comment]:
+    """The visible comments on these posts, oldest first, with ``author`` and ``author_anchor``."""
+    if not post_ids:
+        return []
+    rows = list(Comment.objects.raw(_comments_sql(len(post_ids)), [product_id, *post_ids]))
+    author_field = Comment._meta.get_field("author")
+    for row in rows:
+        _attach_author(row, author_field)
+    return rows
