@@ -92,14 +92,15 @@ def _dt(value) -> str | None:
 
 
 def author_ref(user, *, product_id: int | None, context) -> dict:
-    standing = context.get("authorities", {}).get(user.pk)
+    pk = user.pk  # a property on a model: read once (this runs for every post and comment)
+    standing = context.get("authorities", {}).get(pk)
     return {
-        "id": user.pk,
+        "id": pk,
         "username": user.username,
         "name": user.display_name or user.username,
-        "role": "expert" if product_id is not None and user.pk in _experts(context)(product_id) else "customer",
+        "role": "expert" if product_id is not None and pk in _experts(context)(product_id) else "customer",
         "authority": standing.index if standing is not None else None,
-        "html_url": _urls(context).user(user.pk),
+        "html_url": _urls(context).user(pk),
     }
 
 
