@@ -4,14 +4,16 @@ These are the site's hottest reads, and through the ORM they cost more CPU to bu
 database spends answering them: joining a post's author, product and authority anchor makes
 Django walk some sixty columns per query, about a millisecond each time (docs/benchmarks.md,
 "Forum pages"). Here each statement is written once per process from the models' own metadata
-(so a new column is read without touching this file) and the rows still become model
-instances, with what ``select_related`` would have attached:
+(so a new column is read without touching this file). Posts still become model instances, with
+what ``select_related`` would have attached:
 
 - ``post.author``: a ``User`` with ``id``, ``username`` and ``display_name`` (all a thread shows
   of a person; any other field would be read on first use, like a deferred field);
 - ``post.author_anchor``: the author's stored authority in the question's product (``0`` is
   shown for no row, as ``authority_store.thread_context`` does);
 - ``post.my_vote``: the reader's vote (``None`` when there is none or nobody is signed in).
+
+Comments become ``ThreadComment`` rows (the fields a thread shows, the author as a ``Person``).
 
 ``tests/forum/test_thread_reads.py`` checks every read against the ORM query it replaces, on
 both databases.
@@ -20,8 +22,11 @@ both databases.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection
+from django.urls import reverse
 
 from .models import Comment, Post, PostKind, Product, ProductAuthority, User, Vote
 
@@ -89,17 +94,66 @@ def _answers_sql(voter: bool, include_deleted: bool) -> str:
 def _comments_sql(count: int) -> str:
     ids = ", ".join(["%s"] * count)
     return (
-        f"SELECT {_columns(Comment, 'c')}, {_author_select()}"
+        "SELECT c.id, c.post_id, c.body, c.body_html, c.created_at, c.author_id, u.username, u.display_name, a.anchor"
         f" FROM {_q(Comment._meta.db_table)} c{_joins('c', product='%s', voter=False)}"
         f" WHERE c.deleted_at IS NULL AND c.post_id IN ({ids}) ORDER BY c.created_at ASC, c.id ASC"
     )
 
 
-def _attach_author(row, author_field) -> None:
-    author = User.from_db(
-        row._state.db, list(AUTHOR_COLUMNS), (row.author_id, row.author_username, row.author_display_name)
-    )
-    author_field.set_cached_value(row, author)
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who wrote a comment, as a thread shows them (``User.name`` and its profile link)."""
+
+    pk: int
+    username: str
+    display_name: str
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:profile", args=[self.pk])
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadComment:
+    """A comment as a thread shows it. Plain rows, not ``Comment`` instances: a thread has three
+    comments per post or more, and building model instances for them cost more than reading
+    them. Only the shared fragments' first render reads more than the key's fields."""
+
+    pk: int
+    post_id: int
+    body: str
+    body_html: str
+    created_at: datetime
+    author_id: int
+    author: Person
+    author_anchor: int | None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+def _attach_authors(rows, model) -> None:
+    """Set ``row.author`` from the row's name columns: one ``User`` per person, shared by their
+    rows (a thread's comments are mostly by a few people)."""
+    author_field = model._meta.get_field("author")
+    people: dict[int, User] = {}
+    for row in rows:
+        author = people.get(row.author_id)
+        if author is None:
+            values = (row.author_id, row.author_username, row.author_display_name)
+            author = people[row.author_id] = User.from_db(row._state.db, list(AUTHOR_COLUMNS), values)
+        author_field.set_cached_value(row, author)
 
 
 def question(question_id: int, *, voter_id: int | None) -> Post:
@@ -113,7 +167,7 @@ def question(question_id: int, *, voter_id: int | None) -> Post:
     if not rows:
         raise Post.DoesNotExist(f"No question {question_id}")
     post = rows[0]
-    _attach_author(post, Post._meta.get_field("author"))
+    _attach_authors(rows, Post)
     fields = [f.attname for f in Product._meta.concrete_fields]
     product = Product.from_db(
         post._state.db, fields, [getattr(post, f"product__{f.column}") for f in Product._meta.concrete_fields]
@@ -128,18 +182,25 @@ def answers(question: Post, *, voter_id: int | None, include_deleted: bool, limi
     voter = voter_id is not None
     params = [voter_id] if voter else []
     rows = list(Post.objects.raw(_answers_sql(voter, include_deleted), [*params, question.pk, limit, offset]))
-    author_field = Post._meta.get_field("author")
-    for row in rows:
-        _attach_author(row, author_field)
+    _attach_authors(rows, Post)
     return rows
 
 
-def comments(post_ids: list[int], *, product_id: int) -> list[Comment]:
-    """The visible comments on these posts, oldest first, with ``author`` and ``author_anchor``."""
+def comments(post_ids: list[int], *, product_id: int) -> list[ThreadComment]:
+    """The visible comments on these posts, oldest first, with their authors and their
+    authority anchors in ``product_id``."""
     if not post_ids:
         return []
-    rows = list(Comment.objects.raw(_comments_sql(len(post_ids)), [product_id, *post_ids]))
-    author_field = Comment._meta.get_field("author")
-    for row in rows:
-        _attach_author(row, author_field)
-    return rows
+    with connection.cursor() as cursor:
+        cursor.execute(_comments_sql(len(post_ids)), [product_id, *post_ids])
+        rows = cursor.fetchall()
+    people: dict[int, Person] = {}
+    found = []
+    for pk, post_id, body, body_html, created_at, author_id, username, display_name, anchor in rows:
+        author = people.get(author_id)
+        if author is None:
+            author = people[author_id] = Person(author_id, username, display_name)
+        # PostgreSQL gives aware datetimes; SQLite naive ones, stored in UTC (USE_TZ).
+        created_at = created_at if created_at.tzinfo is not None else created_at.replace(tzinfo=UTC)
+        found.append(ThreadComment(pk, post_id, body, body_html, created_at, author_id, author, anchor))
+    return found
