@@ -15,6 +15,7 @@ the stock backend it:
 """
 
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import Iterable
@@ -23,15 +24,31 @@ from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend, 
 from haystack.constants import DJANGO_CT, ID
 from haystack.exceptions import SearchBackendError
 from haystack.utils import get_identifier, get_model_ct
+from whoosh.codec import whoosh3
 from whoosh.fields import DATETIME, KEYWORD, NUMERIC, TEXT
 from whoosh.index import LockError
-from whoosh.searching import ResultsPage
+from whoosh.query import And, AndMaybe, AndNot, DefaultOr, Or, Term
+from whoosh.searching import Results, ResultsPage
 
 from .analysis import text_analyzer
-from .counting import count_matches
+from .counting import count_matches, matching_docnums
 from .highlight import snippet
 
 logger = logging.getLogger(__name__)
+
+# Whoosh turns every block of posting ids it reads from gaps back into ids with a Python
+# generator (``whoosh.util.numlists.delta_decode``); ``itertools.accumulate`` yields the same
+# running sums in C. Reading ids is most of what a query of common words does.
+whoosh3.delta_decode = itertools.accumulate
+
+# A query written ``a ANDMAYBE b`` (the query builder's, on a large index): how many questions
+# ``a`` chooses before the whole query scores them.
+CANDIDATES = 50
+# Up to this many matches, the search page scores them all (its total reads them anyway).
+SCORE_ALL_LIMIT = 2_000
+# Every term of the first field is also in the second (``documents.build_document``: the text
+# holds the title and the tags), so a question matching ``title:w`` matches ``text:w``.
+COVERING_FIELDS = {"title": "text"}
 
 # How long a writer waits for another writer to finish, and how often it looks.
 LOCK_TIMEOUT_SECONDS = 120.0
@@ -244,9 +261,25 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         # The top hits up to this page; then the total by sets of ids (count_matches) unless
         # the collector already knows it (a sort visits every match anyway). Whoosh's own
         # search_page would walk every match a second time to count it.
-        results = searcher.search(parsed, limit=page_num * page_length, sortedby=sort_by or None, reverse=reverse)
+        limit = page_num * page_length
+        matching = None
+        if not sort_by and _has_and_maybe(parsed):  # written so by Wendao's query builder
+            results = _search_candidates_first(searcher, parsed, limit, max(CANDIDATES, limit))
+        else:
+            parsed = _text_covers_title(parsed)
+            matching = matching_docnums(searcher, parsed) if exact_count else None
+            if matching is not None and not sort_by and len(matching) <= SCORE_ALL_LIMIT:
+                # The page needs the matches for its total anyway: when they are few, scoring
+                # them is cheaper than Whoosh's search for the top ones (which walks every
+                # posting list again).
+                top = sorted(_scores(searcher, parsed, matching), key=lambda item: (-item[0], item[1]))
+                results = Results(searcher, parsed, top[:limit])
+            else:
+                results = searcher.search(parsed, limit=limit, sortedby=sort_by or None, reverse=reverse)
         if results.has_exact_length():
             total = len(results)
+        elif matching is not None:
+            total = len(matching)
         else:
             total = count_matches(searcher, parsed) if exact_count else results.scored_length()
         raw_page = _CountedPage(results, page_num, page_length, total)
@@ -301,6 +334,118 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         self.index = self.index.refresh()
         with self.index.searcher() as searcher:
             return searcher.document_number(**{ID: get_identifier(obj_or_string)}) is not None
+
+
+def _text_covers_title(query):
+    """``(title:a^3 OR text:a) AND (title:b^3 OR text:b)`` (the search page's "every word") as
+    ``(text:a AND text:b) ANDMAYBE (title:a^3 OR title:b^3)``: the same questions with the same
+    scores, since the text holds the title (COVERING_FIELDS). Whoosh then intersects plain
+    posting lists, skipping blocks, instead of unions of two lists per word, and the title
+    clauses only add to the score of the questions found."""
+    if type(query) is not And:
+        return query.apply(_text_covers_title)
+    required, optional = [], []
+    for sub in query.subqueries:
+        pair = _covered_pair(sub)
+        if pair:
+            optional.append(pair[0])
+            required.append(pair[1])
+        else:
+            required.append(_text_covers_title(sub))
+    if not optional:
+        return query
+    return AndMaybe(And(required, boost=query.boost), Or(optional))
+
+
+def _covered_pair(query):
+    """(title term, text term) when ``query`` is ``title:w OR text:w`` with the same ``w``."""
+    if type(query) not in (Or, DefaultOr) or len(query.subqueries) != 2 or query.boost != 1.0:
+        return None
+    first, second = query.subqueries
+    if type(first) is not Term or type(second) is not Term or first.text != second.text:
+        return None
+    if COVERING_FIELDS.get(first.fieldname) == second.fieldname and second.boost == 1.0:
+        return first, second
+    if COVERING_FIELDS.get(second.fieldname) == first.fieldname and first.boost == 1.0:
+        return second, first
+    return None
+
+
+def _has_and_maybe(query) -> bool:
+    return isinstance(query, AndMaybe) or any(_has_and_maybe(child) for child in query.children())
+
+
+def _required_part(query):
+    """The query with every ``a ANDMAYBE b`` replaced by ``a``: what chooses the candidates."""
+    if isinstance(query, AndMaybe):
+        return _required_part(query.a)
+    return query.apply(_required_part)
+
+
+def _search_candidates_first(searcher, query, limit: int, candidates: int) -> Results:
+    """The top ``limit`` hits of a query holding ``a ANDMAYBE b``, in two steps: the best
+    ``candidates`` questions by the required parts alone (few, short posting lists, where
+    Whoosh's block skipping works), then those candidates scored by the whole query.
+
+    Whoosh would otherwise walk the optional part's posting lists (common words, long lists)
+    for every question the required part matches. Each candidate's score is exactly its score
+    in the whole query; what can be missed is a question outside the best ``candidates`` by the
+    required part that the optional part would lift into the top ``limit``.
+    """
+    started = time.perf_counter()
+    first = searcher.search(_required_part(query), limit=candidates)
+    chosen = sorted(first.docnum(i) for i in range(first.scored_length()))
+    scored = _scores(searcher, query, chosen)
+    # Best first; equal scores in index order, as Whoosh's own collector sorts them.
+    top = sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]
+    return Results(searcher, query, top, runtime=time.perf_counter() - started)
+
+
+def _scores(searcher, query, docnums: list[int]) -> list[tuple[float, int]]:
+    """(score, docnum) of those of ``docnums`` (sorted, top-level numbers) that ``query``
+    matches, as Whoosh scores them."""
+    units = _scoring_units(query)
+    scores: dict[int, float] = {}
+    context = searcher.context()
+    for leaf, offset in searcher.leaf_searchers():
+        end = offset + leaf.doc_count_all()
+        local = [docnum - offset for docnum in docnums if offset <= docnum < end]
+        if not local:
+            continue
+        # The documents match the required parts (and every filter): a score is the sum of the
+        # scores of the clauses a document holds. One clause at a time, skipping along its
+        # posting list, is cheaper than moving the whole tree of matchers to each document.
+        for unit in units if units is not None else [query]:
+            matcher = unit.matcher(leaf, context)
+            for docnum in local:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == docnum:
+                    scores[docnum + offset] = scores.get(docnum + offset, 0.0) + matcher.score()
+    return [(score, docnum) for docnum, score in scores.items()]
+
+
+def _scoring_units(query):
+    """The clauses whose scores add up to a matching question's score (OR, AND and ANDMAYBE
+    sum their parts; what AND NOT leaves out scores nothing); None when a group carries a boost
+    (the whole query is then scored as one)."""
+    kind = type(query)
+    if kind in (And, Or, DefaultOr, AndMaybe, AndNot):
+        if query.boost != 1.0:
+            return None
+        parts = [query.a] if kind is AndNot else query.children()
+        units = []
+        for part in parts:
+            found = _scoring_units(part)
+            if found is None:
+                return None
+            units += found
+        return units
+    return [query]
 
 
 class _CountedPage(ResultsPage):

@@ -10,19 +10,25 @@ Anything else (a phrase, a range) is counted by Whoosh itself, so the result is 
 """
 
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import And, AndNot, DefaultOr, Or, Term
+from whoosh.query import And, AndMaybe, AndNot, DefaultOr, Or, Term
 
 
 def count_matches(searcher, query) -> int:
     """The number of live documents ``query`` matches: the same as ``len(searcher.search(query,
     limit=None))``, without scoring or walking them one by one."""
-    total = 0
-    for leaf, _offset in searcher.leaf_searchers():
+    return len(matching_docnums(searcher, query))
+
+
+def matching_docnums(searcher, query) -> list[int]:
+    """The (top-level) numbers of the live documents ``query`` matches, in order."""
+    found: list[int] = []
+    for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         ids = _ids(leaf, reader, query)
-        deleted = reader.segment().deleted_docs() if reader.has_deletions() else ()
-        total += len(ids.difference(deleted)) if deleted else len(ids)
-    return total
+        if reader.has_deletions():
+            ids = ids.difference(reader.segment().deleted_docs())
+        found += sorted(docnum + offset for docnum in ids)
+    return found
 
 
 def _ids(searcher, reader, query) -> set[int]:
@@ -37,20 +43,51 @@ def _ids(searcher, reader, query) -> set[int]:
             found |= _ids(searcher, reader, sub)
         return found
     if kind is And:
-        # Smallest first: each intersection is then at most that small.
-        parts = sorted((_ids(searcher, reader, sub) for sub in query.subqueries), key=len)
-        if not parts:
+        # Smallest first: each intersection is then at most that small. A long posting list
+        # after a short one is probed for the few ids left (skipping whole blocks) instead of
+        # being read in full: intersecting a rare word with common ones reads a few blocks.
+        subs = sorted(query.subqueries, key=lambda sub: sub.estimate_size(reader))
+        if not subs:
             return set()
-        found = parts[0]
-        for part in parts[1:]:
+        found = _ids(searcher, reader, subs[0])
+        for sub in subs[1:]:
             if not found:
                 break
-            found = found & part
+            if type(sub) is Term and len(found) * PROBE_FACTOR < sub.estimate_size(reader):
+                found = _probe(reader, sub.fieldname, sub.text, found)
+            else:
+                found = found & _ids(searcher, reader, sub)
         return found
+    if kind is AndMaybe:  # the optional part adds to scores, never to matches
+        return _ids(searcher, reader, query.a)
     if kind is AndNot:
         return _ids(searcher, reader, query.a) - _ids(searcher, reader, query.b)
     # Phrases, ranges, wildcards: Whoosh's own (slower) walk, still exact.
     return set(query.docs(searcher))
+
+
+# Probing an id costs about as much as reading this many postings in a block.
+PROBE_FACTOR = 16
+
+
+def _probe(reader, fieldname: str, text, ids: set[int]) -> set[int]:
+    """Those of ``ids`` whose documents hold the term, by skipping along its posting list."""
+    if fieldname not in reader.schema or (fieldname, text) not in reader:
+        return set()
+    matcher = reader.postings(fieldname, text)
+    if isinstance(matcher, FilterMatcher):  # deleted documents are taken out by the caller
+        matcher = matcher.child
+    found = set()
+    for docnum in sorted(ids):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+        if matcher.id() == docnum:
+            found.add(docnum)
+    return found
 
 
 def _term_ids(reader, fieldname: str, text) -> set[int]:

@@ -95,17 +95,37 @@ def _clause(field: str, words: list[str] | str, boost: float = 1.0) -> str:
     return clause if boost == 1.0 else f"{clause}^{boost:g}"
 
 
-def search_query_string(query: CleanQuery, *, match_all: bool = True) -> str:
+def search_query_string(query: CleanQuery, *, match_all: bool = True, frequencies: "Frequencies | None" = None) -> str:
     """The page's search: every word (or any, when ``match_all`` is off) somewhere in the
-    question or its answers, a match in the title or a tag counting three times."""
+    question or its answers, a match in the title or a tag counting three times.
+
+    "Any word" on a large index with ``frequencies`` (Wendao's Whoosh backend): questions with
+    one of the rarest words, the other words adding to their score (see ``_candidates_first``).
+    """
     parts = [f"({_clause('title', w, 3)} OR {_clause('text', w)})" for w in query.words]
     parts += [_clause("text", p) for p in query.phrases]
-    joiner = " AND " if match_all else " OR "
-    positive = joiner.join(parts)
+    if match_all:
+        positive = " AND ".join(parts)
+    elif frequencies is not None and frequencies.document_count > CANDIDATE_BUDGET and query.words:
+        sizes = [frequencies.of("text", word) or 0 for word in query.words] + [0] * len(query.phrases)
+        clauses = [("text", str(size), part) for size, part in zip(sizes, parts, strict=True)]
+        positive = _candidates_first(clauses, _Sized(frequencies.document_count), fields=("text",), minimum=1)
+    else:
+        positive = " OR ".join(parts)
     if query.excluded and positive:
         excluded = " OR ".join(_clause("text", w) for w in query.excluded)
         return f"({positive}) AND NOT ({excluded})"
     return positive
+
+
+class _Sized:
+    """Frequencies for clauses whose sizes are already known (the size is the clause's word)."""
+
+    def __init__(self, document_count: int):
+        self.document_count = document_count
+
+    def of(self, field: str, size: str) -> int:
+        return int(size)
 
 
 # How much a match in each place says that two questions are the same question, tuned on the
@@ -193,13 +213,64 @@ def similar_query_string(title: str, body: str = "", *, frequencies: Frequencies
         title_words = salient(title_words, frequencies, field="text", limit=MAX_SIMILAR_TITLE_WORDS)
         title_bigrams = salient(title_bigrams, frequencies, field="title_bigrams", limit=MAX_SIMILAR_SALIENT_BIGRAMS)
         synonym_words = [word for word in synonym_words if frequencies.of("title", word)]
-    parts = []
+    # Each clause with the field and term whose posting list it reads.
+    clauses: list[tuple[str, str, str]] = []
     for word in title_words:
-        parts += [_clause("title", word, w["title"]), _clause("text", word, w["text"])]
-    parts += [_clause("text", word, w["body"]) for word in body_words[:MAX_SIMILAR_BODY_WORDS]]
-    parts += [_clause("title_bigrams", pair, w["title_bigrams"]) for pair in title_bigrams[:MAX_BIGRAMS]]
-    parts += [_clause("title", word, w["synonym"]) for word in synonym_words]
-    return " OR ".join(parts)
+        clauses += [
+            ("title", word, _clause("title", word, w["title"])),
+            ("text", word, _clause("text", word, w["text"])),
+        ]
+    clauses += [("text", word, _clause("text", word, w["body"])) for word in body_words[:MAX_SIMILAR_BODY_WORDS]]
+    clauses += [
+        ("title_bigrams", pair, _clause("title_bigrams", pair, w["title_bigrams"]))
+        for pair in title_bigrams[:MAX_BIGRAMS]
+    ]
+    clauses += [("title", word, _clause("title", word, w["synonym"])) for word in synonym_words]
+    if pruned:
+        return _candidates_first(clauses, frequencies)
+    return " OR ".join(clause for _field, _word, clause in clauses)
+
+
+# Whoosh scores an OR one matching question at a time, in Python: at 100,000 questions a title's
+# words are each in thousands of questions (in the benchmark's corpus, cardano's words in a
+# fifth of them), and scoring their union cost half a second per title. So on a large index the
+# query is split: the title-side clauses (title words, title bigrams, synonyms, all in short
+# fields) whose questions together number at most CANDIDATE_BUDGET choose the candidates, and
+# everything else only adds to a candidate's score (Whoosh's ANDMAYBE: a candidate's score is
+# the same as in the OR). Wendao's backend then scores the candidates in two steps (see
+# ``backend._search_candidates_first``). A question sharing no rare title-side word with the
+# title is left out; on an index of at most CANDIDATE_BUDGET questions the query is the plain OR.
+CANDIDATE_BUDGET = 3_000
+MIN_REQUIRED_CLAUSES = 2
+CANDIDATE_FIELDS = ("title", "title_bigrams")
+
+
+def _candidates_first(
+    clauses: list[tuple[str, str, str]],
+    frequencies,
+    *,
+    fields: tuple[str, ...] = CANDIDATE_FIELDS,
+    minimum: int = MIN_REQUIRED_CLAUSES,
+) -> str:
+    """``clauses`` are (field, term, clause text); those of ``fields`` may choose candidates."""
+    if frequencies.document_count <= CANDIDATE_BUDGET:  # no more candidates than that anyway
+        return " OR ".join(clause for _field, _word, clause in clauses)
+    sized = sorted(
+        (frequencies.of(field, word) or 0, position)
+        for position, (field, word, _clause_text) in enumerate(clauses)
+        if field in fields and frequencies.of(field, word) != 0
+    )
+    required, total = set(), 0
+    for count, position in sized:
+        if len(required) < minimum or total + count <= CANDIDATE_BUDGET:
+            required.add(position)
+            total += count
+    if not required:  # no title-side clause (a title of stop words and body words): the plain OR
+        return " OR ".join(clause for _field, _word, clause in clauses)
+    chosen = " OR ".join(clause for position, (_f, _w, clause) in enumerate(clauses) if position in required)
+    rest = " OR ".join(clause for position, (_f, _w, clause) in enumerate(clauses) if position not in required)
+    # Whoosh's syntax: only Wendao's Whoosh backend gives frequencies, so no other engine sees it.
+    return f"({chosen}) ANDMAYBE ({rest})" if rest else chosen
 
 
 def baseline_query_string(title: str, body: str = "") -> str:

@@ -113,7 +113,8 @@ def search_questions(
         sqs = sqs.order_by(SORTS[sort])
     found = _run(sqs.filter(content=Raw(q.search_query_string(query))), page, page_size)
     if not found.paginator.count and len(query.words) + len(query.phrases) > 1:
-        found = _run(sqs.filter(content=Raw(q.search_query_string(query, match_all=False))), page, page_size)
+        any_word = q.search_query_string(query, match_all=False, frequencies=_frequencies(using))
+        found = _run(sqs.filter(content=Raw(any_word)), page, page_size)
         results.matched_all_words = False
         if found.paginator.count:
             results.messages.append(_("No question has all of your words; these have some of them."))

@@ -177,3 +177,113 @@ def test_the_kept_searcher_follows_another_process_writing(index):
             writer_backend.index.optimize()  # one segment: every file the old readers had goes
         # Three of TITLES say "reset", plus one per round.
         assert reader_backend.search('text:("reset")')["hits"] == 3 + round_ + 1
+
+
+# The Whoosh-specific shortcuts of the search page and "similar questions" (forum/search/backend.py)
+# must give the questions, and the scores, Whoosh's exhaustive search gives.
+
+
+def _exhaustive(searcher, parsed, limit=None):
+    results = searcher.search(parsed, limit=None)
+    count = results.scored_length() if limit is None else min(limit, results.scored_length())
+    return [(round(results.score(i), 6), results.docnum(i)) for i in range(count)]
+
+
+@pytest.fixture
+def larger_index():
+    with throwaway_index() as alias:
+        backend = connections[alias].get_backend()
+        backend.setup()
+        documents = [_document(n, title, body=f"{title} body {n % 7}") for n, title in enumerate(TITLES * 6, start=1)]
+        backend.add_documents(documents[:30])
+        backend.add_documents(documents[30:])
+        backend.remove("forum.post.3")  # a deletion in the first segment
+        yield alias, backend
+
+
+PAGE_QUERIES = ["reset router", "reset password", "路由器 设置", "camera app offline", "reset -camera"]
+
+
+@pytest.mark.parametrize("text", PAGE_QUERIES)
+def test_text_covers_title_keeps_matches_and_scores(larger_index, text):
+    from forum.search.backend import _text_covers_title
+
+    _alias, backend = larger_index
+    searcher = backend._current_searcher()
+    parsed = backend.parser.parse(q.search_query_string(q.clean_query(text)))
+    rewritten = _text_covers_title(parsed)
+    assert "ANDMAYBE" in str(rewritten).upper()
+    assert _exhaustive(searcher, rewritten) == _exhaustive(searcher, parsed)
+    assert count_matches(searcher, rewritten) == count_matches(searcher, parsed)
+
+
+@pytest.mark.parametrize("text", PAGE_QUERIES)
+@pytest.mark.parametrize("score_all_limit", [0, 10_000])
+def test_search_page_top_and_total_are_whooshs(larger_index, monkeypatch, text, score_all_limit):
+    """Scoring every match (few matches) and Whoosh's own top-N search (many) give the page's
+    hits in the exhaustive order, and the exact total."""
+    from forum.search import backend as backend_module
+
+    monkeypatch.setattr(backend_module, "SCORE_ALL_LIMIT", score_all_limit)
+    _alias, backend = larger_index
+    searcher = backend._current_searcher()
+    query_string = q.search_query_string(q.clean_query(text))
+    expected = _exhaustive(searcher, backend.parser.parse(query_string))
+    found = backend.search(query_string, end_offset=5)
+    assert found["hits"] == len(expected)
+    assert [int(hit.pk) for hit in found["results"]] == [
+        int(searcher.stored_fields(docnum)["django_id"]) for _score, docnum in expected[:5]
+    ]
+
+
+def test_count_probes_long_posting_lists_exactly(larger_index, monkeypatch):
+    from forum.search import counting
+
+    _alias, backend = larger_index
+    searcher = backend._current_searcher()
+    parsed = backend.parser.parse('text:("reset") AND text:("router") AND text:("body")')
+    expected = len(list(searcher.docs_for_query(parsed)))
+    monkeypatch.setattr(counting, "PROBE_FACTOR", 0)  # probe every list after the first
+    assert count_matches(searcher, parsed) == expected > 0
+
+
+def test_candidates_first_scores_candidates_as_the_whole_query(larger_index):
+    from forum.search.backend import _search_candidates_first
+
+    _alias, backend = larger_index
+    searcher = backend._current_searcher()
+    parsed = backend.parser.parse('(title:("reset") OR title:("camera")) ANDMAYBE (text:("router") OR text:("body"))')
+    exhaustive = _exhaustive(searcher, parsed)
+    # Enough candidates: exactly Whoosh's exhaustive top 5.
+    top = _search_candidates_first(searcher, parsed, 5, 1_000)
+    assert [(round(top.score(i), 6), top.docnum(i)) for i in range(top.scored_length())] == exhaustive[:5]
+    # Few candidates: fewer questions looked at, each with its exact score.
+    scores = {docnum: score for score, docnum in exhaustive}
+    few = _search_candidates_first(searcher, parsed, 5, 3)
+    assert few.scored_length() == 3
+    assert all(round(few.score(i), 6) == scores[few.docnum(i)] for i in range(3))
+
+
+def test_similar_query_lets_rare_title_words_choose_candidates_on_a_large_index(monkeypatch):
+    counts = {"plutus": 900, "script": 700, "datum": 40, "redeem": 30, "transact": 2000}
+    frequencies = _frequencies(counts, 100_000)
+    text = q.similar_query_string("plutus script datum redeemer transaction", frequencies=frequencies)
+    required, optional = text.split(" ANDMAYBE ")
+    # The rarest title clauses choose; their text clauses and the common words only add.
+    assert 'title:("datum")' in required and 'title:("redeemer")' in required
+    assert 'text:("datum")' in optional and '"transaction"' in optional and "text:" not in required
+    monkeypatch.setattr(q, "CANDIDATE_BUDGET", 100_000)  # every clause fits: the plain OR
+    assert "ANDMAYBE" not in q.similar_query_string("plutus script datum", frequencies=frequencies)
+
+
+def test_search_page_fallback_keeps_questions_with_the_rarest_words(larger_index, monkeypatch):
+    alias, backend = larger_index
+    monkeypatch.setattr(q, "CANDIDATE_BUDGET", 5)
+    monkeypatch.setattr(q, "MIN_DOCUMENTS_FOR_PRUNING", 1)
+    # No question has all three words: "any word" runs, candidates-first.
+    found = search_questions(text="camera password factory", using=alias, load=False)
+    assert not found.matched_all_words
+    searcher = backend._current_searcher()
+    rarest = min(("camera", "password", "factori"), key=lambda term: searcher.doc_frequency("text", term))
+    expected = count_matches(searcher, backend.parser.parse(f'text:("{rarest}")'))
+    assert found.page.paginator.count >= expected > 0
