@@ -223,7 +223,7 @@ def _build(backend, size, cardano, document, build) -> None:
         total_docs += len(docs)
         build.add("cardano (real)", len(docs), seconds, len(docs) / seconds, "")
     started = time.perf_counter()
-    backend.index.optimize()
+    backend.optimize()
     build.add("optimize (merge to one segment)", total_docs, time.perf_counter() - started, "", "")
 
 

@@ -89,7 +89,15 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         return content_field_name, schema
 
     def _writer(self, **options):
-        """A writer that waits for the lock another process holds, up to a time limit."""
+        """A writer that waits for the lock another process holds, up to a time limit.
+
+        Segments are written as separate files, not Whoosh's default compound file: opening a
+        reader on a compound segment copies each of its parts into memory (``BufferFile`` wraps
+        the mapped file in a ``BytesIO``), so with a 400 MiB segment every update (whose writer
+        opens readers to delete the old document) and every searcher reopened after a commit
+        copied the big term and posting files first: 0.8 s of an update's 1 s under cProfile.
+        """
+        options.setdefault("compound", False)
         self.index = self.index.refresh()
         deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
         while True:
@@ -162,7 +170,9 @@ class WendaoWhooshBackend(WhooshSearchBackend):
             from .analysis import _dictionary
 
             _dictionary()
-            options.update(procs=procs, multisegment=True, batchsize=250)
+            options.update(
+                procs=procs, multisegment=True, batchsize=250, subargs={"compound": False, "limitmb": limitmb}
+            )
         writer = self._writer(**options)
         count = 0
         try:
@@ -174,6 +184,12 @@ class WendaoWhooshBackend(WhooshSearchBackend):
             raise
         writer.commit()
         return count
+
+    def optimize(self) -> None:
+        """Merge every segment into one (separate files, as ``_writer`` explains)."""
+        if not self.setup_complete:
+            self.setup()
+        self._writer().commit(optimize=True)
 
     def setup(self):
         super().setup()

@@ -156,7 +156,7 @@ def test_bulk_writer_with_two_processes_writes_what_one_writer_does():
             backend = connections[alias].get_backend()
             backend.setup()
             assert backend.bulk_add(iter(documents), procs=procs, limitmb=32) == len(documents)
-            backend.index.optimize()
+            backend.optimize()
             assert backend.doc_count() == len(documents)
             results.append(
                 [search_questions(text=t, using=alias, load=False).page.paginator.count for t in ("reset", "路由器")]
@@ -174,7 +174,7 @@ def test_the_kept_searcher_follows_another_process_writing(index):
         number = 100 + round_
         writer_backend.add_documents([_document(number, f"Reset question number {number}")])
         if round_ % 4 == 3:
-            writer_backend.index.optimize()  # one segment: every file the old readers had goes
+            writer_backend.optimize()  # one segment: every file the old readers had goes
         # Three of TITLES say "reset", plus one per round.
         assert reader_backend.search('text:("reset")')["hits"] == 3 + round_ + 1
 
