@@ -10,7 +10,7 @@ Anything else (a phrase, a range) is counted by Whoosh itself, so the result is 
 """
 
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.query import And, AndMaybe, AndNot, DefaultOr, Or, Term
+from whoosh.query import And, AndMaybe, AndNot, DefaultOr, Not, Or, Phrase, Term
 
 
 def count_matches(searcher, query) -> int:
@@ -46,9 +46,11 @@ def _ids(searcher, reader, query) -> set[int]:
         # Smallest first: each intersection is then at most that small. A long posting list
         # after a short one is probed for the few ids left (skipping whole blocks) instead of
         # being read in full: intersecting a rare word with common ones reads a few blocks.
-        subs = sorted(query.subqueries, key=lambda sub: sub.estimate_size(reader))
+        # "AND NOT x" is parsed as a Not among the parts: subtracted at the end.
+        excluded = [sub.query for sub in query.subqueries if type(sub) is Not]
+        subs = sorted((sub for sub in query.subqueries if type(sub) is not Not), key=lambda s: s.estimate_size(reader))
         if not subs:
-            return set()
+            return set(query.docs(searcher))
         found = _ids(searcher, reader, subs[0])
         for sub in subs[1:]:
             if not found:
@@ -57,12 +59,22 @@ def _ids(searcher, reader, query) -> set[int]:
                 found = _probe(reader, sub.fieldname, sub.text, found)
             else:
                 found = found & _ids(searcher, reader, sub)
+        for sub in excluded:
+            if not found:
+                break
+            found = found - _ids(searcher, reader, sub)
         return found
     if kind is AndMaybe:  # the optional part adds to scores, never to matches
         return _ids(searcher, reader, query.a)
     if kind is AndNot:
         return _ids(searcher, reader, query.a) - _ids(searcher, reader, query.b)
-    # Phrases, ranges, wildcards: Whoosh's own (slower) walk, still exact.
+    if kind is Phrase and query.words:
+        # The documents holding every word (sets, as above), then the phrase's own matcher
+        # only on those: Whoosh's walk would check positions in every document of the
+        # intersection one call at a time, and a hyphenated word ("cardano-cli") is a phrase.
+        holding = _ids(searcher, reader, And([Term(query.fieldname, word) for word in query.words]))
+        return _probe_matcher(query.matcher(searcher), holding) if holding else set()
+    # Ranges, wildcards: Whoosh's own (slower) walk, still exact.
     return set(query.docs(searcher))
 
 
@@ -77,6 +89,10 @@ def _probe(reader, fieldname: str, text, ids: set[int]) -> set[int]:
     matcher = reader.postings(fieldname, text)
     if isinstance(matcher, FilterMatcher):  # deleted documents are taken out by the caller
         matcher = matcher.child
+    return _probe_matcher(matcher, ids)
+
+
+def _probe_matcher(matcher, ids: set[int]) -> set[int]:
     found = set()
     for docnum in sorted(ids):
         if not matcher.is_active():

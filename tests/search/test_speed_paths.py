@@ -67,6 +67,9 @@ QUERIES = [
     'text:("reset the router")',  # a phrase: counted by Whoosh's own walk
     '(text:("路由器")) AND product_id:2',
     'text:("nothing-matches-this")',
+    # AND NOT inside an AND (a Not among its parts), and a phrase beside words
+    '(title:("reset")^3 OR text:("reset")) AND text:("reset the router") AND NOT text:("camera")',
+    '(text:("reset") AND text:("password")) AND NOT (text:("camera") OR text:("wifi"))',
     'text:("wifi") OR title_bigrams:("路由")^0.5 OR tags:(router)',
 ]
 
