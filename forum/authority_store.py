@@ -26,7 +26,7 @@ from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import authority, authority_sql
+from . import authority, authority_sql, thread_reads
 from .authority import MILLI, Constants
 from .models import Endorsement, Post, Product, ProductAuthority, Role, RoleAssignment, Vote
 
@@ -180,11 +180,7 @@ def thread_context(*, question: Post, answers: list[Post], user, experts: frozen
         anchors[row.author_id] = getattr(row, "author_anchor", None) or 0
     # The API's reader attaches them already (``endorsement_list``): no second query for them.
     endorsed = [a.pk for a in answers if a.endorsement_count > 0 and not hasattr(a, "endorsement_list")]
-    by_answer: dict[int, list[Endorsement]] = defaultdict(list)
-    if endorsed:
-        rows = Endorsement.objects.filter(answer_id__in=endorsed, withdrawn_at__isnull=True).select_related("expert")
-        for endorsement in rows.order_by("created_at", "pk"):
-            by_answer[endorsement.answer_id].append(endorsement)
+    by_answer = thread_reads.endorsements(endorsed) if endorsed else {}
     mine = set()
     for answer in answers:
         answer.active_endorsements = getattr(answer, "endorsement_list", None) or by_answer.get(answer.pk, [])

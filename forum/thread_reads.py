@@ -13,7 +13,8 @@ what ``select_related`` would have attached:
   shown for no row, as ``authority_store.thread_context`` does);
 - ``post.my_vote``: the reader's vote (``None`` when there is none or nobody is signed in).
 
-Comments become ``ThreadComment`` rows (the fields a thread shows, the author as a ``Person``).
+Comments and endorsements become plain rows (``ThreadComment``, ``ThreadEndorsement``: the fields
+a thread shows, people as ``Person``).
 
 ``tests/forum/test_thread_reads.py`` checks every read against the ORM query it replaces, on
 both databases.
@@ -28,7 +29,7 @@ from datetime import UTC, datetime
 from django.db import connection
 from django.urls import reverse
 
-from .models import Comment, Post, PostKind, Product, ProductAuthority, User, Vote
+from .models import Comment, Endorsement, Post, PostKind, Product, ProductAuthority, User, Vote
 
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField can hold
 #: All a thread shows of a person; the rest of the row stays deferred.
@@ -143,6 +144,33 @@ class ThreadComment:
         return self.pk
 
 
+@dataclass(frozen=True, slots=True)
+class ThreadEndorsement:
+    """An expert's standing endorsement of an answer, as a thread shows it."""
+
+    pk: int
+    answer_id: int
+    expert_id: int
+    expert: Person
+    note: str
+    created_at: datetime
+
+
+@functools.cache
+def _endorsements_sql(count: int) -> str:
+    ids = ", ".join(["%s"] * count)
+    return (
+        "SELECT e.id, e.answer_id, e.expert_id, u.username, u.display_name, e.note, e.created_at"
+        f" FROM {_q(Endorsement._meta.db_table)} e INNER JOIN {_q(User._meta.db_table)} u ON u.id = e.expert_id"
+        f" WHERE e.withdrawn_at IS NULL AND e.answer_id IN ({ids}) ORDER BY e.created_at ASC, e.id ASC"
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # PostgreSQL gives aware datetimes; SQLite naive ones, stored in UTC (USE_TZ).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _attach_authors(rows, model) -> None:
     """Set ``row.author`` from the row's name columns: one ``User`` per person, shared by their
     rows (a thread's comments are mostly by a few people)."""
@@ -200,7 +228,21 @@ def comments(post_ids: list[int], *, product_id: int) -> list[ThreadComment]:
         author = people.get(author_id)
         if author is None:
             author = people[author_id] = Person(author_id, username, display_name)
-        # PostgreSQL gives aware datetimes; SQLite naive ones, stored in UTC (USE_TZ).
-        created_at = created_at if created_at.tzinfo is not None else created_at.replace(tzinfo=UTC)
-        found.append(ThreadComment(pk, post_id, body, body_html, created_at, author_id, author, anchor))
+        found.append(ThreadComment(pk, post_id, body, body_html, _aware(created_at), author_id, author, anchor))
     return found
+
+
+def endorsements(answer_ids: list[int]) -> dict[int, list[ThreadEndorsement]]:
+    """The standing endorsements of these answers, oldest first, by answer."""
+    by_answer: dict[int, list[ThreadEndorsement]] = {}
+    if not answer_ids:
+        return by_answer
+    with connection.cursor() as cursor:
+        cursor.execute(_endorsements_sql(len(answer_ids)), list(answer_ids))
+        rows = cursor.fetchall()
+    for pk, answer_id, expert_id, username, display_name, note, created_at in rows:
+        expert = Person(expert_id, username, display_name)
+        by_answer.setdefault(answer_id, []).append(
+            ThreadEndorsement(pk, answer_id, expert_id, expert, note, _aware(created_at))
+        )
+    return by_answer

@@ -141,3 +141,24 @@ def test_the_author_is_a_real_user_whose_other_fields_load_on_use(thread, django
     assert isinstance(raw.author, User)
     with django_assert_num_queries(1):
         assert raw.author.email == email
+
+
+def test_endorsements_are_read_as_the_orm_reads_them(thread, erin):
+    from forum.models import Endorsement
+
+    _question, answers = thread
+    services.answer_endorse(expert=erin, answer=answers[0], note="Checked on firmware 2.1")
+    withdrawn = services.answer_endorse(expert=erin, answer=answers[2], note="Not any more")
+    Endorsement.objects.filter(pk=withdrawn.pk).update(withdrawn_at=timezone.now())
+    orm = list(Endorsement.objects.filter(answer_id__in=[a.pk for a in answers], withdrawn_at__isnull=True))
+    raw = thread_reads.endorsements([a.pk for a in answers])
+    assert list(raw) == [answers[0].pk]
+    (found,) = raw[answers[0].pk]
+    assert (found.pk, found.expert_id, found.note, found.created_at) == (
+        orm[0].pk,
+        erin.pk,
+        orm[0].note,
+        orm[0].created_at,
+    )
+    assert (found.expert.pk, found.expert.name) == (erin.pk, erin.name)
+    assert thread_reads.endorsements([]) == {}
