@@ -1,16 +1,14 @@
 """Reads the API needs beyond ``forum.selectors``, each a fixed number of queries."""
 
 import functools
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Count, F, Q
 
-from forum import notifications
+from forum import notifications, thread_reads
 from forum.models import (
     Comment,
-    Endorsement,
     Flag,
     Post,
     PostKind,
@@ -22,8 +20,6 @@ from forum.models import (
     Vote,
 )
 from forum.selectors import ANSWER_ORDER
-
-MAX_ID = 2**63 - 1  # the largest id a BigAutoField can hold
 
 # What a question list row shows: no body, of the author only the names, of the product its slug.
 QUESTION_ROW_FIELDS = (
@@ -92,42 +88,10 @@ def _tag_names_sql(count: int) -> str:
 
 def attach_endorsements(answers: list[Post]) -> None:
     """Set ``endorsement_list`` (active endorsements, oldest first, as plain rows with the
-    expert's names) on each answer: one query."""
-    by_answer: dict[int, list[SimpleNamespace]] = {answer.pk: [] for answer in answers}
-    if by_answer:
-        endorsements, users = Endorsement._meta.db_table, User._meta.db_table
-        sql = (
-            "SELECT e.answer_id, e.expert_id, e.note, e.created_at, u.username, u.display_name"
-            f" FROM {endorsements} e INNER JOIN {users} u ON u.id = e.expert_id"
-            f" WHERE e.withdrawn_at IS NULL AND e.answer_id IN ({_placeholders(by_answer)}) ORDER BY e.created_at, e.id"
-        )
-        for answer_id, expert_id, note, created_at, username, display_name in _rows(sql, list(by_answer)):
-            expert = SimpleNamespace(pk=expert_id, username=username, display_name=display_name)
-            by_answer[answer_id].append(
-                SimpleNamespace(expert_id=expert_id, expert=expert, note=note, created_at=_utc(created_at))
-            )
+    expert's names: ``thread_reads.endorsements``, the page's read) on each answer: one query."""
+    by_answer = thread_reads.endorsements([answer.pk for answer in answers])
     for answer in answers:
-        answer.endorsement_list = by_answer[answer.pk]
-
-
-# The thread's smaller reads (comments, endorsements, tags) are plain SQL: each is a join of two
-# or three tables, and building them through the ORM cost several times what the database spends
-# answering them (a millisecond of CPU each, measured in bench/bench_api.py).
-
-
-def _placeholders(values) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _utc(value: datetime) -> datetime:
-    # PostgreSQL gives aware datetimes; SQLite gives naive ones, stored in UTC (USE_TZ).
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        answer.endorsement_list = by_answer.get(answer.pk, [])
 
 
 def answer_detail(*, pk: int, user) -> tuple[Post, dict[int, int]]:
@@ -187,7 +151,7 @@ def question_and_answers(*, question_id: int, user) -> tuple[Post, list[Post], d
     question. ``forum.api.views.question_payload`` drops deleted answers for readers who may not
     see them.
     """
-    if not 0 < question_id <= MAX_ID:
+    if not 0 < question_id <= thread_reads.MAX_ID:
         raise Post.DoesNotExist  # no such row, and the database would refuse to compare it
     signed_in = user.is_authenticated
     params = [user.pk] if signed_in else []
@@ -245,37 +209,15 @@ def _order_column(name: str) -> str:
 
 def attach_thread(*, question: Post, answers: list[Post]) -> None:
     """The rest of a question's thread, as ``forum.selectors.question_thread`` reads it for the
-    page but lighter: comments as plain rows (``comment_list``), the question's tag names
-    (``tag_names``) and the answers' active endorsements (``endorsement_list``), one query each,
-    the endorsements' only when an answer has some. ``tests/api/test_endpoints.py`` checks that
+    page but lighter: comments as plain rows (``comment_list``, ``thread_reads.comments``, the
+    page's own plain read), the question's tag names (``tag_names``) and the answers' active
+    endorsements (``endorsement_list``), one query each, the endorsements' only when an answer has
+    some. ``tests/api/test_endpoints.py`` checks that
     the API and the page show the same answers, comments and endorsements in the same order.
     """
     by_post: dict[int, list] = {question.pk: []} | {a.pk: [] for a in answers}
-    comments, users, authorities = Comment._meta.db_table, User._meta.db_table, ProductAuthority._meta.db_table
-    sql = (
-        "SELECT c.id, c.post_id, c.body, c.body_html, c.created_at, c.author_id, u.username, u.display_name, a.anchor"
-        f" FROM {comments} c INNER JOIN {users} u ON u.id = c.author_id"
-        # The author's authority in the product, as ``authority_store.author_anchor`` reads it
-        # (one row per user and product, so the join adds no row).
-        f" LEFT OUTER JOIN {authorities} a ON a.user_id = c.author_id AND a.product_id = %s"
-        f" WHERE c.deleted_at IS NULL AND c.post_id IN ({_placeholders(by_post)}) ORDER BY c.created_at, c.id"
-    )
-    for pk, post_id, body, body_html, created_at, author_id, username, display_name, anchor in _rows(
-        sql, [question.product_id, *by_post]
-    ):
-        author = SimpleNamespace(pk=author_id, username=username, display_name=display_name)
-        by_post[post_id].append(
-            SimpleNamespace(
-                pk=pk,
-                post_id=post_id,
-                body=body,
-                body_html=body_html,
-                created_at=_utc(created_at),
-                author_id=author_id,
-                author_anchor=anchor,
-                author=author,
-            )
-        )
+    for comment in thread_reads.comments(list(by_post), product_id=question.product_id):
+        by_post[comment.post_id].append(comment)
     question.comment_list = by_post[question.pk]
     for answer in answers:
         answer.comment_list = by_post[answer.pk]
