@@ -102,7 +102,7 @@ local_copies = LocalCopies(settings.WENDAO.get("LOCAL_FRAGMENTS", 3000))
 INCLUDED_TEMPLATES = ("forum/_rank_breakdown.html", "forum/_attribution_post.html", "forum/_authority.html")
 #: A post as one kind of reader sees it: the shared fragments with the reader's votes and actions.
 READER_TEMPLATE = "forum/fragments/post_for_reader.html"
-READER_INCLUDED_TEMPLATES = ("forum/_post.html", "forum/_votes.html")
+READER_INCLUDED_TEMPLATES = ("forum/_post.html", "forum/_votes.html", "forum/_endorsements.html")
 
 
 @lru_cache(maxsize=1)
@@ -166,10 +166,13 @@ def _render(post: Post, context: dict) -> PostFragments:
     )
 
 
-def _reader_state(post: Post, *, question: Post, reader, moderator: bool) -> tuple:
-    """Everything ``forum/_post.html`` shows that depends on who reads (besides the fragments)."""
+def _reader_state(post: Post, *, question: Post, reader, moderator: bool, expert: bool, endorsed: set) -> tuple:
+    """Everything ``forum/_post.html`` and an answer's article show that depends on who reads
+    (besides the fragments)."""
     return (
         reader.is_authenticated,
+        expert,
+        post.pk in endorsed,
         reader.pk == post.author_id,
         reader.pk == question.author_id,
         moderator,
@@ -198,7 +201,17 @@ def _keep(items: dict) -> None:
         cache.set_many(items, FRAGMENT_TIMEOUT)
 
 
-def attach(*, question: Post, answers: list[Post], experts: frozenset[int], authorities: dict, reader, moderator: bool):
+def attach(
+    *,
+    question: Post,
+    answers: list[Post],
+    experts: frozenset[int],
+    authorities: dict,
+    reader,
+    moderator: bool,
+    reader_is_expert: bool = False,
+    reader_endorsed: frozenset[int] | set[int] = frozenset(),
+):
     """Set ``post.reader_html`` on the question and each answer: the post as this reader sees it.
 
     Two layers, both keyed by what they show. A post's shared fragments are keyed by the digest
@@ -238,7 +251,14 @@ def attach(*, question: Post, answers: list[Post], experts: frozenset[int], auth
         )
         fragment_key = f"wendao:fragment:{post.pk}:{fingerprint}"
         fragment_keys[fragment_key] = post
-        state = _reader_state(post, question=question, reader=reader, moderator=moderator)
+        state = _reader_state(
+            post,
+            question=question,
+            reader=reader,
+            moderator=moderator,
+            expert=reader_is_expert,
+            endorsed=reader_endorsed,
+        )
         digest = hashlib.blake2b(repr((fingerprint, state)).encode(), digest_size=16).hexdigest()
         reader_keys[f"wendao:post-html:{post.pk}:{digest}"] = (post, fragment_key)
 
@@ -252,6 +272,7 @@ def attach(*, question: Post, answers: list[Post], experts: frozenset[int], auth
         _keep(rendered)
         kept |= rendered
         reader_context = {"question": question, "user": reader, "is_moderator": moderator}
+        reader_context |= {"user_is_expert": reader_is_expert, "my_endorsements": reader_endorsed}
         reader_context["csrf_token"] = CSRF_PLACEHOLDER
         template = get_template(READER_TEMPLATE)
         made = {}

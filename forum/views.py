@@ -145,6 +145,8 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
         authorities=index["authorities"],
         reader=request.user,
         moderator=moderator,
+        reader_is_expert=index["user_is_expert"],
+        reader_endorsed=index["my_endorsements"],
     )
     response = render(
         request,

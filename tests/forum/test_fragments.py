@@ -248,3 +248,14 @@ def test_a_duplicate_links_to_its_original(thread, erin, alice, product):
     moderation.question_mark_duplicate(moderator=erin, question=newer, original=question)
     html = _page(Client(), newer)
     assert f'<a href="{question.get_absolute_url()}">Pairing fails</a>' in html
+
+
+def test_only_the_products_experts_get_the_endorse_form(thread, erin, kate):
+    question, _answer = thread
+    customer, expert = Client(), Client()
+    customer.force_login(kate)
+    expert.force_login(erin)
+    assert "Endorse as an expert" not in _page(customer, question)
+    assert "Endorse as an expert" in _page(expert, question)
+    assert "Endorse as an expert" not in _page(customer, question)
+    assert "Endorse as an expert" not in _page(Client(), question)
