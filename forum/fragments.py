@@ -103,11 +103,19 @@ INCLUDED_TEMPLATES = ("forum/_rank_breakdown.html", "forum/_attribution_post.htm
 #: A post as one kind of reader sees it: the shared fragments with the reader's votes and actions.
 READER_TEMPLATE = "forum/fragments/post_for_reader.html"
 READER_INCLUDED_TEMPLATES = ("forum/_post.html", "forum/_votes.html", "forum/_endorsements.html")
+#: A question as a row of a list (the product page).
+ROW_TEMPLATE = "forum/_question_row.html"
 
 
 @lru_cache(maxsize=1)
 def _templates_digest() -> str:
-    names = [*FRAGMENT_TEMPLATES.values(), *INCLUDED_TEMPLATES, READER_TEMPLATE, *READER_INCLUDED_TEMPLATES]
+    names = [
+        *FRAGMENT_TEMPLATES.values(),
+        *INCLUDED_TEMPLATES,
+        READER_TEMPLATE,
+        *READER_INCLUDED_TEMPLATES,
+        ROW_TEMPLATE,
+    ]
     source = "".join(get_template(name).template.source for name in names)
     return hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
 
@@ -163,6 +171,18 @@ def _render(post: Post, context: dict) -> PostFragments:
             part: SafeString() if part == "extras" and post.is_question else get_template(name).render(context)
             for part, name in FRAGMENT_TEMPLATES.items()
         }
+    )
+
+
+def _shared() -> tuple:
+    """What every key depends on besides the post: language, time zone, the templates' source
+    and where static files and the site live."""
+    return (
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        _templates_digest(),
+        settings.STATIC_URL,
+        get_script_prefix(),
     )
 
 
@@ -227,13 +247,7 @@ def attach(
     from .page_cache import CSRF_PLACEHOLDER
 
     now = timezone.now()
-    shared = (
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        _templates_digest(),
-        settings.STATIC_URL,
-        get_script_prefix(),
-    )
+    shared = _shared()
     duplicates = moderation.linked_duplicates(question.pk)
     fragment_keys: dict[str, Post] = {}
     reader_keys: dict[str, tuple[Post, str]] = {}
@@ -284,3 +298,37 @@ def attach(
         found |= made
     for key, (post, _fragment_key) in reader_keys.items():
         post.reader_html = found[key]
+
+
+def attach_rows(questions: list[Post]) -> None:
+    """Set ``question.row_html`` on each question of a list: its row (scores, title, tags,
+    author, age), kept under a digest of what it shows like the posts above. Each question needs
+    ``product``, ``author`` and its ``tags`` prefetched."""
+    now, shared = timezone.now(), _shared()
+    keys: dict[str, Post] = {}
+    for question in questions:
+        shown = (
+            shared,
+            question.pk,
+            question.title,
+            question.score,
+            question.answer_count,
+            question.has_accepted_answer,
+            question.view_count,
+            question.product.slug,
+            [tag.name for tag in question.tags.all()],
+            question.author_id,
+            str(question.author),
+            question.created_at,
+            _time_bucket([question.created_at], now),
+        )
+        digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+        keys[f"wendao:row:{question.pk}:{digest}"] = question
+    found = _lookup(keys)
+    template = get_template(ROW_TEMPLATE)
+    # sanitised: an autoescaping template of plain-text fields.
+    made = {key: template.render({"question": question}) for key, question in keys.items() if key not in found}
+    _keep(made)
+    found |= made
+    for key, question in keys.items():
+        question.row_html = found[key]

@@ -78,6 +78,8 @@ def product_detail(request, slug):
         raise Http404(_("No such tag in this product."))
     questions = selectors.question_list(product=product, sort=sort, tag=tag)
     page = Paginator(questions, 20).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    fragments.attach_rows(page.object_list)
     return render(
         request,
         "forum/product.html",

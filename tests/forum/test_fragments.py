@@ -259,3 +259,22 @@ def test_only_the_products_experts_get_the_endorse_form(thread, erin, kate):
     assert "Endorse as an expert" in _page(expert, question)
     assert "Endorse as an expert" not in _page(customer, question)
     assert "Endorse as an expert" not in _page(Client(), question)
+
+
+# --- A question as a row of the product page -------------------------------------------------
+
+ROW = "forum/_question_row.html"
+
+
+def test_list_rows_are_kept_and_a_change_shows_at_once(thread, bob, product):
+    question, answer = thread
+    url = product.get_absolute_url()
+    assert ROW in {t.name for t in Client().get(url).templates}
+    assert ROW not in {t.name for t in Client().get(url).templates}  # kept
+    services.vote_cast(voter=bob, post=question, value=1)
+    services.post_edit(
+        editor=question.author, post=question, body=question.body, title="Pairing fails on the AX3000", reason="model"
+    )
+    html = Client().get(url).content.decode()
+    assert "Pairing fails on the AX3000" in html
+    assert "<strong>1</strong> votes" in html
