@@ -1,10 +1,11 @@
 """Load-test fixtures for ``make bench-load``: run by ``manage.py shell`` against the served database.
 
 Creates (once) 40 load-test customers with API tokens and writes what the load generator needs
-to ``var/load/targets.json``: tokens, question and answer ids, product slugs, search words.
+to ``var/load/targets.json``: tokens, question and answer ids, product slugs, searches.
 """
 
 import json
+import re
 from pathlib import Path
 
 from forum.api.tokens import token_create
@@ -40,13 +41,29 @@ answers = list(
     .values_list("pk", flat=True)[:300]
 )
 products = list(Product.objects.values_list("slug", flat=True))
+
+
+def _typed(title: str) -> str:
+    """What a reader looking for this question would type: its first few words (or characters)."""
+    words = re.findall(r"\w+", title)
+    if re.search(r"[\u4e00-\u9fff]", title):
+        return "".join(words)[:8]
+    return " ".join(words[:4])
+
+
+# A query log with realistic spread: a few common searches and 200 others taken from real titles
+# (every fifth question), so searches are not six queries answered from warm caches.
+titles = Post.objects.visible().filter(kind="q").order_by("pk").values_list("title", flat=True)
+common = ["router reset", "无法联网", "password", "恢复出厂设置", "firmware update", "wifi slow"]
+searches = common + [typed for typed in (_typed(t) for t in list(titles)[::5][:200]) if typed]
 targets = {
     "tokens": tokens,
     "voted": voted,
     "questions": questions,
     "answers": answers,
     "products": products,
-    "searches": ["router reset", "无法联网", "password", "恢复出厂设置", "firmware update", "wifi slow"],
+    "searches": searches,
 }
 (out / "targets.json").write_text(json.dumps(targets), encoding="utf-8")
-print(f"{len(tokens)} tokens, {len(questions)} questions, {len(answers)} answers, products {products}")
+print(f"{len(tokens)} tokens, {len(questions)} questions, {len(answers)} answers, {len(searches)} searches")
+print(f"products {products}")
