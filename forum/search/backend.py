@@ -17,6 +17,8 @@ the stock backend it:
 import contextlib
 import itertools
 import logging
+import mmap
+import os
 import time
 from collections.abc import Iterable
 
@@ -26,6 +28,8 @@ from haystack.exceptions import SearchBackendError
 from haystack.utils import get_identifier, get_model_ct
 from whoosh.codec import whoosh3
 from whoosh.fields import DATETIME, KEYWORD, NUMERIC, TEXT
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
 from whoosh.query import And, AndMaybe, AndNot, DefaultOr, Or, Term
 from whoosh.searching import Results, ResultsPage
@@ -53,6 +57,26 @@ COVERING_FIELDS = {"title": "text"}
 # How long a writer waits for another writer to finish, and how often it looks.
 LOCK_TIMEOUT_SECONDS = 120.0
 LOCK_RETRY_DELAY = 0.05
+
+
+class MappedFileStorage(FileStorage):
+    """Whoosh's file storage, reading each (non-compound) index file through a memory map.
+
+    Whoosh reads posting blocks and their headers with many small seeks and reads; on a plain
+    file each is a system call (a search on 100,000 questions spent more time in them than in
+    scoring), through a map they are memory copies. Compound segment files keep Whoosh's own
+    handling (they map themselves). The map lives as long as the reader; on POSIX a file
+    removed by a merge stays readable until its map closes.
+    """
+
+    def open_file(self, name, **kwargs):
+        if name.endswith(".seg"):
+            return super().open_file(name, **kwargs)
+        with open(self._fpath(name), "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:  # mmap refuses empty files
+                return super().open_file(name, **kwargs)
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return StructFile(mapped, name=name, **kwargs)
 
 
 class WendaoWhooshBackend(WhooshSearchBackend):
@@ -193,6 +217,9 @@ class WendaoWhooshBackend(WhooshSearchBackend):
 
     def setup(self):
         super().setup()
+        if self.use_file_storage:
+            self.storage = MappedFileStorage(self.path)
+            self.index = self.storage.open_index(schema=self.schema)
         self._searcher = None
 
     def delete_index(self):
