@@ -149,6 +149,45 @@ def measure(data: dict, *, repeat: int) -> list[dict]:
     return rows
 
 
+# What ``--count`` measures, by name: (endpoint, reader).
+COUNTED = {
+    "detail-anonymous": ("detail", False),
+    "detail-token": ("detail", True),
+    "list-anonymous": ("list", False),
+    "list-token": ("list", True),
+}
+
+
+def count(data: dict, *, case: str, repeat: int) -> None:
+    """Make ``repeat`` requests of ``case`` (built per request, no kept copy) inside
+    ``itertools.dropwhile``, after warm-ups: run under ``valgrind --tool=callgrind
+    --collect-atstart=no --toggle-collect=dropwhile_next``, callgrind counts the instructions of
+    exactly those requests (``bench_api`` does this with ``BENCH_API_CALLGRIND=1``)."""
+    import itertools
+
+    from django.conf import settings
+    from rest_framework.test import APIClient
+
+    endpoint, signed_in = COUNTED[case]
+    url = f"/api/v1/questions/{data['question_id']}/" if endpoint == "detail" else "/api/v1/questions/?page_size=50"
+    client = APIClient()
+    if signed_in:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {data['token']}")
+    settings.WENDAO["ANONYMOUS_PAGE_SECONDS"] = 0
+
+    def get(_=None) -> bool:
+        response = client.get(url, secure=True)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}: {response.content[:200]!r}")
+        return True
+
+    for _ in range(5):
+        get()
+    gc.collect()
+    gc.freeze()
+    list(itertools.dropwhile(get, range(repeat)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", required=True)
@@ -156,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list-questions", type=int, default=60)
     parser.add_argument("--comments", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--count", choices=sorted(COUNTED), help="only make requests for callgrind to count")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -173,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     # A web worker starts with an empty heap; this process has just built the data set. Freezing
     # what exists now keeps the build's leftovers out of every garbage collection during timing,
     # as ``gc.freeze()`` after preloading does for a gunicorn worker.
+    if args.count:
+        count(data, case=args.count, repeat=args.repeat)
+        with open(args.out, "w", encoding="utf-8") as out:
+            json.dump({"rows": [], "build_seconds": round(built - started, 1)}, out)
+        return 0
     gc.collect()
     gc.freeze()
     rows = measure(data, repeat=args.repeat)
