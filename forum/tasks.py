@@ -29,9 +29,21 @@ def post_rerender(post_id: int) -> bool:
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
 def search_reindex_question(question_id: int) -> bool:
     """Bring one question's search document up to date (or remove it); idempotent."""
-    from .search.indexing import question_reindex
+    from .search.indexing import needs_merge, question_reindex
 
-    return question_reindex(question_id=question_id)
+    indexed = question_reindex(question_id=question_id)
+    if needs_merge():
+        search_merge_segments.delay()
+    return indexed
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+def search_merge_segments() -> int | None:
+    """Merge the small index segments that single updates leave, as a task of its own, so that
+    no update waits for a merge (docs/search.md); idempotent."""
+    from .search.indexing import merge_segments
+
+    return merge_segments()
 
 
 # Notifications (forum/notifications.py): queued with transaction.on_commit; each idempotent.

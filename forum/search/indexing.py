@@ -26,6 +26,21 @@ def question_reindex(*, question_id: int, using: str = "default") -> bool:
     return True
 
 
+#: Segments the index may hold before single updates' small ones are merged.
+MERGE_AFTER_SEGMENTS = 8
+
+
+def needs_merge(using: str = "default") -> bool:
+    backend = connections[using].get_backend()
+    return hasattr(backend, "segment_count") and backend.segment_count() > MERGE_AFTER_SEGMENTS
+
+
+def merge_segments(using: str = "default") -> int | None:
+    """Merge what single updates left (Whoosh only: other engines merge by themselves)."""
+    backend = connections[using].get_backend()
+    return backend.merge_segments() if hasattr(backend, "merge_segments") else None
+
+
 def index_batches(*, batch_size: int = 500, using: str = "default"):
     """Yield (number of questions written) per batch while indexing every visible question."""
     backend = connections[using].get_backend()
@@ -33,7 +48,7 @@ def index_batches(*, batch_size: int = 500, using: str = "default"):
     ids = list(questions_for_index().values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         batch = list(questions_for_index().filter(pk__in=ids[start : start + batch_size]))
-        backend.update(index, batch)
+        backend.update(index, batch, **({"merge": True} if hasattr(backend, "merge_segments") else {}))
         yield len(batch)
 
 
