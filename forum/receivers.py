@@ -17,6 +17,10 @@ def forget_cached_roles(sender, instance: RoleAssignment, **kwargs):
         cache.delete(expert_ids_cache_key(instance.product_id))
 
 
+#: The generation every kept search results page belongs to.
+SEARCH_SCOPE = "search"
+
+
 def _question_id(post: Post) -> int:
     return post.pk if post.is_question else post.question_id
 
@@ -46,6 +50,17 @@ def _endorsement_changed(sender, instance: Endorsement, **kwargs):
 def _post_event(sender, post: Post, **kwargs):
     # These write with UPDATE, which sends no post_save.
     page_cache.bump(f"question:{_question_id(post)}")
+
+
+@receiver(signals.post_deleted)
+@receiver(signals.post_restored)
+@receiver(signals.post_edited)
+@receiver(signals.post_hidden)
+@receiver(signals.flags_resolved)
+def _search_results_changed(sender, post: Post, **kwargs):
+    # Kept results pages (forum.views_search) must never show a deleted or hidden post, nor text
+    # an edit took out: retire them all (these events are rare next to searches).
+    page_cache.bump(SEARCH_SCOPE)
 
 
 @receiver(signals.answer_accepted)

@@ -286,3 +286,16 @@ def test_hidden_posts_leave_results_and_snippets_until_review(client, corpus, er
     assert _titles(client.get(reverse("forum:search"), {"q": "pinhole"})) == []
     committed(moderation.flag_resolve, moderator=erin, post=corpus["answer"], outcome="decline")
     assert _titles(client.get(reverse("forum:search"), {"q": "pinhole"})) == [corpus["en"].title]
+
+
+def test_results_are_kept_for_anonymous_readers_and_a_deletion_retires_them(
+    client, corpus, alice_client, bob, committed
+):
+    url = reverse("forum:search")
+    assert "X-Page-Cache" not in client.get(url, {"q": "camera"})
+    kept = client.get(url, {"q": "camera"})
+    assert kept["X-Page-Cache"] == "hit" and "night vision is black" in kept.content.decode()
+    assert "X-Page-Cache" not in alice_client.get(url, {"q": "camera"})  # signed in: always fresh
+    committed(services.post_delete, user=bob, post=corpus["cam"])
+    fresh = client.get(url, {"q": "camera"})
+    assert "X-Page-Cache" not in fresh and "night vision is black" not in fresh.content.decode()
