@@ -291,7 +291,23 @@ class WendaoWhooshBackend(WhooshSearchBackend):
             return super().search(
                 query_string, sort_by, start_offset, end_offset, limit_to_registered_models=False, **kwargs
             )
-        return self._search(query_string, sort_by, start_offset, end_offset, exact_count=exact_count, **kwargs)
+        arguments = (query_string, sort_by, start_offset, end_offset)
+        try:
+            return self._search(*arguments, exact_count=exact_count, **kwargs)
+        except Exception:
+            # The search worker may merge segments (and remove their files) between this
+            # process's check that its searcher is current and its reading of the hits; a load
+            # test met it once in 689 searches. A fresh searcher reads the new segments. Once
+            # only: a second failure is a real one and goes up.
+            logger.info("search failed on a kept searcher; retrying once with a fresh one", exc_info=True)
+            self._drop_searcher()
+            return self._search(*arguments, exact_count=exact_count, **kwargs)
+
+    def _drop_searcher(self) -> None:
+        searcher, self._searcher = getattr(self, "_searcher", None), None
+        if searcher is not None:
+            with contextlib.suppress(Exception):
+                searcher.close()
 
     def _search(
         self,

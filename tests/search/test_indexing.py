@@ -181,3 +181,23 @@ def test_single_updates_merge_nothing_and_the_merge_task_tidies_up(search_index,
     assert search_index.segment_count() < many
     assert sorted(_titles("segment")) == [f"Segment question {n}" for n in range(3)]
     assert search_index.doc_count() == 3
+
+
+def test_a_search_on_a_searcher_whose_segments_went_away_is_retried_once(search_index, committed, product, alice):
+    """A merge by the search worker can remove segment files under another process's kept
+    searcher; the search is retried once with a fresh searcher instead of failing."""
+    committed(make_question, author=alice, product=product, title="Retried router question")
+    assert _titles("retried") == ["Retried router question"]
+
+    class Broken:
+        def up_to_date(self):
+            return True
+
+        def close(self):
+            pass
+
+        def __getattr__(self, name):
+            raise TypeError("'NoneType' object is not subscriptable")  # what Whoosh raised
+
+    search_index._searcher = Broken()
+    assert _titles("retried") == ["Retried router question"]
