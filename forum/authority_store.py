@@ -158,16 +158,9 @@ def author_anchor(product_id: int | None = None):
     )
 
 
-def answer_annotations(product_id: int) -> dict:
-    """Annotations for a thread's answers: the author's authority, so the page needs no query for
-    it. (Endorsements are read by ``thread_context``, one query and only when the page shows an
-    endorsed answer: five correlated subqueries cost more to build than that query costs to run.)"""
-    return {"author_anchor": author_anchor(product_id)}
-
-
 def thread_context(*, question: Post, answers: list[Post], user, experts: frozenset[int] | None = None) -> dict:
-    """What the question page shows of the index, from the ``author_anchor`` annotations on the
-    thread's rows: no query, except one for the endorsements when some answer on the page has
+    """What the question page shows of the index, from the ``author_anchor`` the thread's rows
+    carry (``forum/thread_reads.py``): no query, except one for the endorsements when some answer on the page has
     one. Sets ``answer.breakdown`` and ``answer.active_endorsements``. ``experts``: the product's
     expert ids when the caller has them already (one cache round trip less)."""
     from .permissions import is_expert

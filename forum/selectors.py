@@ -78,6 +78,10 @@ def answers_per_page() -> int:
     return settings.WENDAO.get("ANSWERS_PER_PAGE", 30)
 
 
+#: No question has this many answers; the bound keeps "all answers" a LIMIT like any page.
+MAX_ANSWERS = 10**9
+
+
 def question_thread(
     *, question: Post, user, include_deleted: bool = False, page: int | None = None
 ) -> tuple[list[Post], dict[int, int]]:
@@ -114,10 +118,6 @@ def question_thread(
         if question_vote is not None:
             my_votes[question.pk] = question_vote
     return answers, my_votes
-
-
-#: No question has this many answers; the bound keeps "all answers" a LIMIT like any page.
-MAX_ANSWERS = 10**9
 
 
 def _answer_page(

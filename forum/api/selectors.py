@@ -1,6 +1,5 @@
 """Reads the API needs beyond ``forum.selectors``, each a fixed number of queries."""
 
-import functools
 from types import SimpleNamespace
 
 from django.db import connection
@@ -12,14 +11,10 @@ from forum.models import (
     Flag,
     Post,
     PostKind,
-    Product,
-    ProductAuthority,
     Question,
     Tag,
-    User,
     Vote,
 )
-from forum.selectors import ANSWER_ORDER
 
 # What a question list row shows: no body, of the author only the names, of the product its slug.
 QUESTION_ROW_FIELDS = (
@@ -142,69 +137,17 @@ def notification_list(user, *, unread: bool | None = None):
 
 def question_and_answers(*, question_id: int, user) -> tuple[Post, list[Post], dict[int, int]]:
     """The question and all its answers (deleted ones too, for moderators) in one query, best
-    first (``ANSWER_ORDER``), with what a thread shows of them: the authors' names and authority
-    (``author_anchor``), the product's slug, and the signed-in reader's own vote on each post.
-
-    One query instead of three (the question, its answers, the reader's votes), in plain SQL:
-    each saved query was a round trip, and building this one through the ORM cost more CPU than
-    the database spends answering it. Raises ``Post.DoesNotExist`` when ``question_id`` is not a
+    first, with what a thread shows of them (``thread_reads.question_and_answers``) and the
+    signed-in reader's own votes. Raises ``Post.DoesNotExist`` when ``question_id`` is not a
     question. ``forum.api.views.question_payload`` drops deleted answers for readers who may not
     see them.
     """
-    if not 0 < question_id <= thread_reads.MAX_ID:
-        raise Post.DoesNotExist  # no such row, and the database would refuse to compare it
-    signed_in = user.is_authenticated
-    params = [user.pk] if signed_in else []
-    posts = Post.objects.raw(_thread_sql(signed_in), [*params, question_id, PostKind.QUESTION, question_id])
-    question, answers = None, []
-    author_field = Post._meta.get_field("author")
-    for post in posts:
-        # The author as ``select_related("author").only(<names>)`` would give it.
-        author = User.from_db(
-            posts.db, AUTHOR_COLUMNS, (post.author_id, post.author_username, post.author_display_name)
-        )
-        author_field.set_cached_value(post, author)
-        if post.pk == question_id:
-            question = post
-        else:
-            answers.append(post)
-    if question is None:
-        raise Post.DoesNotExist
+    voter_id = user.pk if user.is_authenticated else None
+    question, answers = thread_reads.question_and_answers(question_id, voter_id=voter_id)
     my_votes = {}
-    if signed_in:
+    if voter_id is not None:
         my_votes = {p.pk: p.my_vote for p in (question, *answers) if p.my_vote is not None}
     return question, answers, my_votes
-
-
-# Of an author, a post or a comment shows only the names; loading whole user rows for 50 answers
-# and their comments was most of the question's cost.
-AUTHOR_COLUMNS = ["id", "username", "display_name"]
-
-
-@functools.cache
-def _thread_sql(signed_in: bool) -> str:
-    """Every column of the posts (loading all of them is cheaper for Django than deferring one),
-    and beside them what the ORM read as ``select_related("author")``, ``F("product__slug")``,
-    ``authority_store.author_anchor()`` (one row per user and product, so the join adds no row)
-    and the reader's vote (one per voter and post)."""
-    posts, users, products = Post._meta.db_table, User._meta.db_table, Product._meta.db_table
-    authorities, votes = ProductAuthority._meta.db_table, Vote._meta.db_table
-    columns = ", ".join(f"p.{connection.ops.quote_name(f.column)}" for f in Post._meta.concrete_fields)
-    mine = ", v.value AS my_vote" if signed_in else ""
-    join_mine = f" LEFT OUTER JOIN {votes} v ON v.post_id = p.id AND v.voter_id = %s" if signed_in else ""
-    order = ", ".join(_order_column(name) for name in ANSWER_ORDER)
-    return (
-        f"SELECT {columns}, u.username AS author_username, u.display_name AS author_display_name,"
-        f" pr.slug AS product_slug, a.anchor AS author_anchor{mine}"
-        f" FROM {posts} p INNER JOIN {users} u ON u.id = p.author_id INNER JOIN {products} pr ON pr.id = p.product_id"
-        f" LEFT OUTER JOIN {authorities} a ON a.user_id = p.author_id AND a.product_id = p.product_id{join_mine}"
-        f" WHERE (p.id = %s AND p.kind = %s) OR p.question_id = %s ORDER BY {order}"
-    )
-
-
-def _order_column(name: str) -> str:
-    field = Post._meta.pk if name.lstrip("-") == "pk" else Post._meta.get_field(name.lstrip("-"))
-    return f"p.{field.column}" + (" DESC" if name.startswith("-") else "")
 
 
 def attach_thread(*, question: Post, answers: list[Post]) -> None:

@@ -36,7 +36,7 @@ from whoosh.searching import Results, ResultsPage
 from whoosh.writing import MERGE_SMALL
 
 from .analysis import text_analyzer
-from .counting import count_matches, matching_docnums
+from .counting import count_matches, matching_docnums, walk_to
 from .highlight import snippet
 
 logger = logging.getLogger(__name__)
@@ -495,15 +495,8 @@ def _scores(searcher, query, docnums: list[int]) -> list[tuple[float, int]]:
         # posting list, is cheaper than moving the whole tree of matchers to each document.
         for unit in units if units is not None else [query]:
             matcher = unit.matcher(leaf, context)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    scores[docnum + offset] = scores.get(docnum + offset, 0.0) + matcher.score()
+            for docnum in walk_to(matcher, local):
+                scores[docnum + offset] = scores.get(docnum + offset, 0.0) + matcher.score()
     return [(score, docnum) for docnum, score in scores.items()]
 
 

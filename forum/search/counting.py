@@ -93,17 +93,21 @@ def _probe(reader, fieldname: str, text, ids: set[int]) -> set[int]:
 
 
 def _probe_matcher(matcher, ids: set[int]) -> set[int]:
-    found = set()
-    for docnum in sorted(ids):
+    return set(walk_to(matcher, sorted(ids)))
+
+
+def walk_to(matcher, docnums):
+    """Yield each of ``docnums`` (ascending) the matcher matches, with the matcher left on it
+    (so the caller can ask its ``score()``), skipping along the posting list in between."""
+    for docnum in docnums:
         if not matcher.is_active():
-            break
+            return
         if matcher.id() < docnum:
             matcher.skip_to(docnum)
             if not matcher.is_active():
-                break
+                return
         if matcher.id() == docnum:
-            found.add(docnum)
-    return found
+            yield docnum
 
 
 def _term_ids(reader, fieldname: str, text) -> set[int]:

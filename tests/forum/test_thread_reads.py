@@ -162,3 +162,16 @@ def test_endorsements_are_read_as_the_orm_reads_them(thread, erin):
     )
     assert (found.expert.pk, found.expert.name) == (erin.pk, erin.name)
     assert thread_reads.endorsements([]) == {}
+
+
+def test_the_question_and_all_its_answers_in_one_read(thread, kate, product):
+    question, answers = thread
+    raw_question, raw_answers = thread_reads.question_and_answers(question.pk, voter_id=kate.pk)
+    orm = _orm_answers(question, include_deleted=True)
+    assert raw_question.pk == question.pk and raw_question.my_vote == 1
+    assert [a.pk for a in raw_answers] == [a.pk for a in orm]
+    for raw_answer, orm_answer in zip(raw_answers, orm, strict=True):
+        _same_row(raw_answer, orm_answer)
+        assert raw_answer.product_slug == product.slug
+    with pytest.raises(Post.DoesNotExist):
+        thread_reads.question_and_answers(answers[0].pk, voter_id=None)
