@@ -37,6 +37,7 @@ def _base_env(var_dir: str) -> dict[str, str]:
         DJANGO_DEBUG="0",
         SECRET_KEY="wendao-benchmark-only-" + "x" * 40,
         DB_CONN_MAX_AGE="60",
+        WENDAO_VIEW_COUNT_FLUSH_SECONDS="10",
         CELERY_TASK_ALWAYS_EAGER="1",
         WENDAO_VAR_DIR=var_dir,
         WHOOSH_INDEX_PATH=os.path.join(var_dir, "whoosh_index"),

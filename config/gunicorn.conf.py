@@ -13,5 +13,23 @@ timeout = int(os.environ.get("WEB_TIMEOUT", 30))
 # Preload the app so workers share its memory and a broken deploy fails before serving.
 preload_app = True
 accesslog = os.environ.get("ACCESS_LOG", "-")
-max_requests = 2000  # recycle workers now and then so a slow leak never grows unbounded
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak never grows unbounded. Not too often: a fresh worker
+# warms up again (jieba's dictionary, the search index, the bot's index, its own fragment copies),
+# a second or two of CPU; at 2,000 requests each of 3 workers restarted every 20 s under load.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 20000))
+max_requests_jitter = max_requests // 10
+
+# WEB_CPU_LOG=path: each worker appends one line per request, "<path kind> <CPU ms>", for finding
+# where a load test's CPU goes (bench/load/cpu_by_kind.py sums it). Off unless set: the write
+# costs a little on every request.
+_cpu_log = os.environ.get("WEB_CPU_LOG")
+if _cpu_log:
+    import time
+
+    def pre_request(worker, req):
+        req._cpu_started = time.process_time()
+
+    def post_request(worker, req, environ, resp):
+        spent = (time.process_time() - getattr(req, "_cpu_started", time.process_time())) * 1000
+        with open(_cpu_log, "a", encoding="utf-8") as log:
+            log.write(f"{req.method} {req.path} {resp.status_code} {spent:.2f}\n")

@@ -19,6 +19,8 @@ export CACHE_URL="${CACHE_URL:-redis://127.0.0.1:6379/1}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 # Keep database connections between requests (a new PostgreSQL connection costs about 5 ms).
 export DB_CONN_MAX_AGE="${DB_CONN_MAX_AGE:-60}"
+# Write question views ten seconds' worth at a time, not one UPDATE per page view (forum/view_counts.py).
+export WENDAO_VIEW_COUNT_FLUSH_SECONDS="${WENDAO_VIEW_COUNT_FLUSH_SECONDS:-10}"
 # Local serving is plain http on loopback; a real deployment sits behind TLS and keeps these on.
 export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-0}"
 if [ -z "${SECRET_KEY:-}" ]; then

@@ -380,6 +380,9 @@ WENDAO = {
     # Each process keeps this many posts' shared HTML in its own memory, before the shared cache
     # (forum/fragments.py; about 5 KiB each).
     "LOCAL_FRAGMENTS": env_int("WENDAO_LOCAL_FRAGMENTS", 3000),
+    # Question views are added up in each process and written together once the oldest is this
+    # many seconds old (forum/view_counts.py); 0 writes each view at once.
+    "VIEW_COUNT_FLUSH_SECONDS": env_int("WENDAO_VIEW_COUNT_FLUSH_SECONDS", 0),
     # Where `make run` looks for the real Stack Exchange dumps to import as demo products.
     "STACKEXCHANGE_DATA_DIR": env("STACKEXCHANGE_DATA_DIR", str(BASE_DIR.parent / "shared" / "data" / "stackexchange")),
 }

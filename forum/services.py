@@ -7,12 +7,12 @@ Wendao what happened.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import authority_store, limits, page_cache, signals, validation
+from . import authority_store, limits, page_cache, signals, validation, view_counts
 from .models import Comment, Endorsement, Post, PostKind, Product, Revision, Tag, Vote
 from .permissions import require
 from .rendering import RENDERER_VERSION, render_markdown
@@ -328,29 +328,6 @@ def user_profile_update(*, user, **changes):
 
 
 def question_view_count(*, question: Post) -> None:
-    """Count one view of a question (the page calls it for every reader but the asker).
-
-    A view counter is not worth waiting for the disk. On PostgreSQL this one transaction commits
-    without waiting for the write-ahead log to reach the disk (``synchronous_commit`` off for it
-    alone): the page's only write drops from about 8-15 ms to under 1 ms on our machine
-    (docs/benchmarks.md). A crash can lose the last moment's views and nothing else; every other
-    write keeps full durability.
-    """
-    if connection.vendor != "postgresql":
-        Post.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
-        return
-    table = connection.ops.quote_name(Post._meta.db_table)
-    statements = [
-        "SET LOCAL synchronous_commit TO OFF",
-        f"UPDATE {table} SET view_count = view_count + 1 WHERE id = %s",
-    ]
-    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
-        # Prepared statements take one command at a time, so SET LOCAL needs a transaction.
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute(statements[0])
-            cursor.execute(statements[1], [question.pk])
-        return
-    # One round trip, one statement string (Django's psycopg cursor binds parameters on the
-    # client): PostgreSQL runs it as one implicit transaction, which SET LOCAL applies to.
-    with connection.cursor() as cursor:
-        cursor.execute("; ".join(statements), [question.pk])
+    """Count one view of a question (the page calls it for every reader but the asker): written
+    at once or with others, as ``WENDAO["VIEW_COUNT_FLUSH_SECONDS"]`` says (forum/view_counts.py)."""
+    view_counts.count(question.pk)

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import authority_store, fragments, page_cache, permissions, selectors, services
+from . import authority_store, fragments, page_cache, permissions, selectors, services, view_counts
 from .forms import AnswerForm, CommentForm, EditForm, ProfileForm, QuestionForm, SignupForm
 from .models import Post, Product, Tag, User
 from .rendering import render_markdown
@@ -96,7 +96,7 @@ def product_detail(request, slug):
 
 def _count_view(request, pk, slug=None):
     """A kept copy of the page was served: the view still counts (forum/page_cache.py)."""
-    services.question_view_count(question=Post(pk=pk))
+    view_counts.count(pk)
 
 
 @page_cache.for_anonymous(lambda pk, slug=None: f"question:{pk}", on_serve=_count_view)

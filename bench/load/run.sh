@@ -54,5 +54,7 @@ trap - EXIT
 drift="$(DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py reconcile | tail -1)"
 echo "$drift"
 settings="Mix: ${LOAD_MIX:-mixed}. $USERS simulated users for ${SECONDS_} s on loopback ($(nproc) cores, gunicorn workers: ${WEB_CONCURRENCY:-$(( $(nproc) + 1 ))}); $(date -u +%F)."
-"$BIN/python" bench/load/report.py var/load/locust_stats.csv "$drift" "$settings"
-sed -n "/bench-load$( [ "${LOAD_MIX:-mixed}" = mixed ] || echo "-$LOAD_MIX" ):start/,/:end/p" docs/benchmarks.md
+# LOAD_REPORT_DOC: where the table goes (a copy, for a trial run that should not touch the docs).
+doc="${LOAD_REPORT_DOC:-docs/benchmarks.md}"
+"$BIN/python" bench/load/report.py var/load/locust_stats.csv "$drift" "$settings" "$doc"
+sed -n "/bench-load$( [ "${LOAD_MIX:-mixed}" = mixed ] || echo "-$LOAD_MIX" ):start/,/:end/p" "$doc"

@@ -1,10 +1,10 @@
 """The question page counts views; on PostgreSQL without waiting for the disk (docs/benchmarks.md)."""
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
-from forum import services
+from forum import services, view_counts
 from forum.models import Post
 from tests.factories import make_question
 
@@ -12,6 +12,11 @@ from tests.factories import make_question
 @pytest.fixture
 def question(db, product, alice):
     return make_question(author=alice, product=product)
+
+
+@pytest.fixture
+def other(db, product, alice):
+    return make_question(author=alice, product=product, title="Another question about the router")
 
 
 def views_of(question) -> int:
@@ -42,4 +47,51 @@ def test_postgres_commits_the_view_without_waiting_for_the_disk(question):
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+    assert views_of(question) == 1
+
+
+@pytest.fixture
+def gathered(settings):
+    """Views added up in the process and written once the oldest is an hour old (never, here)."""
+    settings.WENDAO = {**settings.WENDAO, "VIEW_COUNT_FLUSH_SECONDS": 3600}
+    yield
+    view_counts._pending.clear()
+    view_counts._oldest = None
+
+
+def test_gathered_views_are_written_together_in_one_statement(gathered, client, bob_client, question, other):
+    for reader in (client, bob_client, client):
+        assert reader.get(question.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 200
+    assert views_of(question) == 0  # not yet
+    assert view_counts.pending() == {question.pk: 3, other.pk: 1}
+    with CaptureQueriesContext(connection) as queries:
+        view_counts.flush()
+    assert len(queries) == 1
+    assert (views_of(question), views_of(other)) == (3, 1)
+    assert view_counts.pending() == {}
+
+
+def test_gathered_views_are_written_once_the_oldest_is_due(gathered, client, question):
+    client.get(question.get_absolute_url())
+    client.get(question.get_absolute_url())
+    assert views_of(question) == 0
+    view_counts._oldest -= 3600  # an hour has passed since the first
+    client.get(question.get_absolute_url())
+    assert views_of(question) == 3
+    assert view_counts.pending() == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_views_that_could_not_be_written_are_kept_for_the_next_try(gathered, client, question, monkeypatch):
+    client.get(question.get_absolute_url())
+
+    def database_down(counts):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(view_counts, "_write", database_down)
+    view_counts.flush()  # no error for the reader whose page view happened to write them
+    assert view_counts.pending() == {question.pk: 1}
+    monkeypatch.undo()
+    view_counts.flush()
     assert views_of(question) == 1
