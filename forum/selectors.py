@@ -63,7 +63,7 @@ def question_with_tags(question_id: int, *, voter=None) -> Post:
     voter_id = voter.pk if voter is not None and voter.is_authenticated else None
     question = thread_reads.question(question_id, voter_id=voter_id)
     question.read_for_voter = voter_id
-    question.tag_list = list(question.tags.order_by("name"))
+    question.tag_list = thread_reads.tags(question.pk)
     return question
 
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from django.db import connection
 from django.urls import reverse
 
-from .models import Comment, Endorsement, Post, PostKind, Product, ProductAuthority, User, Vote
+from .models import Comment, Endorsement, Post, PostKind, Product, ProductAuthority, Tag, User, Vote
 
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField can hold
 #: All a thread shows of a person; the rest of the row stays deferred.
@@ -98,6 +98,16 @@ def _comments_sql(count: int) -> str:
         "SELECT c.id, c.post_id, c.body, c.body_html, c.created_at, c.author_id, u.username, u.display_name, a.anchor"
         f" FROM {_q(Comment._meta.db_table)} c{_joins('c', product='%s', voter=False)}"
         f" WHERE c.deleted_at IS NULL AND c.post_id IN ({ids}) ORDER BY c.created_at ASC, c.id ASC"
+    )
+
+
+@functools.cache
+def _tags_sql() -> str:
+    through = Post.tags.through
+    return (
+        f"SELECT t.id, t.product_id, t.name FROM {_q(Tag._meta.db_table)} t"
+        f" INNER JOIN {_q(through._meta.db_table)} pt ON pt.tag_id = t.id"
+        f" WHERE pt.post_id = %s ORDER BY t.name ASC, t.id ASC"
     )
 
 
@@ -213,6 +223,16 @@ def question(question_id: int, *, voter_id: int | None) -> Post:
     )
     Post._meta.get_field("product").set_cached_value(post, product)
     return post
+
+
+def tags(post_id: int) -> list[Tag]:
+    """The post's tags by name (``Tag`` instances: the ORM's related manager costs three times
+    the CPU for the same rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_tags_sql(), [post_id])
+        rows = cursor.fetchall()
+    fields = ["id", "product_id", "name"]
+    return [Tag.from_db(connection.alias, fields, row) for row in rows]
 
 
 def question_and_answers(question_id: int, *, voter_id: int | None) -> tuple[Post, list[Post]]:

@@ -6,8 +6,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from forum import authority_store, services, thread_reads
-from forum.models import Comment, Post, ProductAuthority, User
-from tests.factories import UserFactory, make_answer, make_question
+from forum.models import Comment, Post, ProductAuthority, Tag, User
+from tests.factories import TagFactory, UserFactory, make_answer, make_question
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,17 @@ def test_the_question_is_read_as_the_orm_reads_it(thread, kate, signed_in):
     assert raw.product == orm.product and raw.product.slug == orm.product.slug and raw.product.name == orm.product.name
     assert raw.duplicate_title is None
     assert getattr(raw, "my_vote", None) == (1 if signed_in else None)
+
+
+def test_tags_are_read_as_the_orm_reads_them(thread, product):
+    question, _answers = thread
+    question.tags.set([TagFactory(product=product, name=name) for name in ("wifi", "固件", "Reset", "led")])
+    read = thread_reads.tags(question.pk)
+    assert [(t.pk, t.product_id, t.name) for t in read] == [
+        (t.pk, t.product_id, t.name) for t in question.tags.order_by("name", "pk")
+    ]
+    assert all(isinstance(tag, Tag) for tag in read)
+    assert thread_reads.tags(_answers[0].pk) == []
 
 
 def test_a_duplicate_carries_its_originals_title(thread, erin, alice, product):
