@@ -381,6 +381,12 @@ WENDAO = {
     # (forum/fragments.py; about 5 KiB each).
     "LOCAL_FRAGMENTS": env_int("WENDAO_LOCAL_FRAGMENTS", 3000),
     # Question views are added up in each process and written together once the oldest is this
+    # Each process keeps the threads it read for question pages (every reader's, signed in or
+    # not) until the question changes, and at most this many seconds for what a page shows from
+    # outside its thread: names, authority, badges (forum/thread_cache.py; 0: read every time)...
+    "THREAD_SECONDS": env_int("WENDAO_THREAD_SECONDS", 60),
+    # ...and at most this many threads.
+    "LOCAL_THREADS": env_int("WENDAO_LOCAL_THREADS", 300),
     # many seconds old (forum/view_counts.py); 0 writes each view at once.
     "VIEW_COUNT_FLUSH_SECONDS": env_int("WENDAO_VIEW_COUNT_FLUSH_SECONDS", 0),
     # Where `make run` looks for the real Stack Exchange dumps to import as demo products.

@@ -158,33 +158,54 @@ def author_anchor(product_id: int | None = None):
     )
 
 
-def thread_context(*, question: Post, answers: list[Post], user, experts: frozenset[int] | None = None) -> dict:
+def thread_context(
+    *, question: Post, answers: list[Post], user, experts: frozenset[int] | None = None, memo: dict | None = None
+) -> dict:
     """What the question page shows of the index, from the ``author_anchor`` the thread's rows
     carry (``forum/thread_reads.py``): no query, except one for the endorsements when some answer on the page has
     one. Sets ``answer.breakdown`` and ``answer.active_endorsements``. ``experts``: the product's
-    expert ids when the caller has them already (one cache round trip less)."""
+    expert ids when the caller has them already (one cache round trip less). ``memo``: a dict
+    kept with the thread's rows (``forum/thread_cache.py``), where what every reader of these rows
+    gets is kept for the next reader, by experts and day (what it depends on besides the rows)."""
     from .permissions import is_expert
 
     if experts is None:
         experts = _experts(question.product_id)
     day = day_of(timezone.now())
+    key = ("thread_context", experts, day)
+    shown = memo.get(key) if memo is not None else None
+    if shown is None:
+        shown = _thread_shown(question, answers, experts, day)
+        if memo is not None:
+            memo[key] = shown
+    authorities, breakdowns, by_answer = shown
+    mine = set()
+    for answer in answers:
+        answer.active_endorsements = by_answer.get(answer.pk, [])
+        answer.breakdown = breakdowns[answer.pk]
+        if any(e.expert_id == user.pk for e in answer.active_endorsements):
+            mine.add(answer.pk)
+    return {
+        "authorities": authorities,
+        "my_endorsements": mine,
+        "user_is_expert": is_expert(user, question.product_id),
+        "context_key": key,
+    }
+
+
+def _thread_shown(question: Post, answers: list[Post], experts: frozenset[int], day: int) -> tuple[dict, dict, dict]:
+    """The authority views of everyone on the thread, each answer's breakdown and endorsements."""
     anchors: dict[int, int] = {}
     for row in [question, *answers, *(c for p in [question, *answers] for c in getattr(p, "comment_list", ()))]:
         anchors[row.author_id] = getattr(row, "author_anchor", None) or 0
     # The API's reader attaches them already (``endorsement_list``): no second query for them.
     endorsed = [a.pk for a in answers if a.endorsement_count > 0 and not hasattr(a, "endorsement_list")]
     by_answer = thread_reads.endorsements(endorsed) if endorsed else {}
-    mine = set()
     for answer in answers:
-        answer.active_endorsements = getattr(answer, "endorsement_list", None) or by_answer.get(answer.pk, [])
-        answer.breakdown = answer_breakdown(answer, experts)
-        if any(e.expert_id == user.pk for e in answer.active_endorsements):
-            mine.add(answer.pk)
-    return {
-        "authorities": {uid: _view(uid, question.product_id, anchor, experts, day) for uid, anchor in anchors.items()},
-        "my_endorsements": mine,
-        "user_is_expert": is_expert(user, question.product_id),
-    }
+        if getattr(answer, "endorsement_list", None):
+            by_answer[answer.pk] = answer.endorsement_list
+    authorities = {uid: _view(uid, question.product_id, anchor, experts, day) for uid, anchor in anchors.items()}
+    return authorities, {answer.pk: answer_breakdown(answer, experts) for answer in answers}, by_answer
 
 
 def authority_profile(user, *, weeks: int = 26) -> list[dict]:

@@ -231,6 +231,8 @@ def attach(
     moderator: bool,
     reader_is_expert: bool = False,
     reader_endorsed: frozenset[int] | set[int] = frozenset(),
+    memo: dict | None = None,
+    memo_key: tuple = (),
 ):
     """Set ``post.reader_html`` on the question and each answer: the post as this reader sees it.
 
@@ -243,6 +245,10 @@ def attach(
     post needs ``comment_list`` and ``my_vote``; answers ``breakdown`` and
     ``active_endorsements`` (``authority_store.thread_context``). The CSRF token is a
     placeholder here: ``forum.page_cache.fill_token`` puts the reader's own into the page.
+
+    ``memo``: a dict kept with the thread's rows (``forum/thread_cache.py``), where each post's
+    digest is kept for the next reader of the same rows; ``memo_key`` names what else the digest
+    depends on (the experts and the day the authorities were computed for).
     """
     from .page_cache import CSRF_PLACEHOLDER
 
@@ -254,15 +260,24 @@ def attach(
     for post in [question, *answers]:
         # A post hidden after flags shows its body only to its author and the product's experts.
         post.show_body = post.hidden_at is None or moderator or reader.pk == post.author_id
-        fingerprint = _fingerprint(
-            post,
-            show_body=post.show_body,
-            shared=shared,
-            experts=experts,
-            authorities=authorities,
-            duplicates=duplicates if post.is_question else None,
-            now=now,
-        )
+        comments = getattr(post, "comment_list", ())
+        bucket = _time_bucket([post.created_at, *(c.created_at for c in comments)], now)
+        remembered = ("fingerprint", post.pk, post.show_body, shared, bucket, memo_key)
+        if post.is_question:
+            remembered += (repr(duplicates),)
+        fingerprint = memo.get(remembered) if memo is not None else None
+        if fingerprint is None:
+            fingerprint = _fingerprint(
+                post,
+                show_body=post.show_body,
+                shared=shared,
+                experts=experts,
+                authorities=authorities,
+                duplicates=duplicates if post.is_question else None,
+                now=now,
+            )
+            if memo is not None:
+                memo[remembered] = fingerprint
         fragment_key = f"wendao:fragment:{post.pk}:{fingerprint}"
         fragment_keys[fragment_key] = post
         state = _reader_state(

@@ -112,6 +112,11 @@ def for_anonymous(scope=None, *, on_serve=None):
     return decorator
 
 
+def current_generation(scope: str) -> str:
+    """The scope's current generation (one cache round trip)."""
+    return _current_generation(scope, {generation_key(scope): cache.get(generation_key(scope))})
+
+
 def _current_generation(name: str | None, found: dict) -> str | None:
     """The scope's generation; one is made if the cache has none (first use, or evicted), so a page
     is never kept under a generation that a later bump could not retire."""

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import authority_store, fragments, page_cache, permissions, selectors, services, view_counts
+from . import authority_store, fragments, page_cache, permissions, selectors, services, thread_cache, view_counts
 from .forms import AnswerForm, CommentForm, EditForm, ProfileForm, QuestionForm, SignupForm
 from .models import Post, Product, Tag, User
 from .rendering import render_markdown
@@ -102,7 +102,7 @@ def _count_view(request, pk, slug=None):
 @page_cache.for_anonymous(lambda pk, slug=None: f"question:{pk}", on_serve=_count_view)
 def question_detail(request, pk, slug=None):
     try:
-        question = selectors.question_with_tags(pk, voter=request.user)
+        question = thread_cache.question(pk, voter=request.user)
     except Post.DoesNotExist:
         answer = get_object_or_404(Post.objects.only("pk", "kind", "question_id"), pk=pk, kind="a")
         return redirect(answer.get_absolute_url())
@@ -128,7 +128,7 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
     """The question page; also re-shown with a refused answer so the text typed is not lost."""
     permissions.require(request.user, "post.view", question)
     moderator = permissions.is_moderator_of(request.user, question)
-    answers, my_votes = selectors.question_thread(
+    answers, my_votes = thread_cache.page(
         question=question,
         user=request.user,
         include_deleted=moderator,
@@ -137,7 +137,10 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
     if request.user.pk != question.author_id and status == 200:
         services.question_view_count(question=question)
     experts = selectors.expert_ids(question.product_id)
-    index = authority_store.thread_context(question=question, answers=answers, user=request.user, experts=experts)
+    memo = getattr(question, "thread_memo", None)  # kept with the thread's rows (forum/thread_cache.py)
+    index = authority_store.thread_context(
+        question=question, answers=answers, user=request.user, experts=experts, memo=memo
+    )
     for post in [question, *answers]:
         post.my_vote = my_votes.get(post.pk, 0)
     fragments.attach(
@@ -149,6 +152,8 @@ def _question_page(request, question: Post, answer_form: AnswerForm, status: int
         moderator=moderator,
         reader_is_expert=index["user_is_expert"],
         reader_endorsed=index["my_endorsements"],
+        memo=memo,
+        memo_key=index["context_key"],
     )
     response = render(
         request,
@@ -206,7 +211,7 @@ def answer_create(request, pk):
             form.add_error("body", error)
         else:
             return redirect(answer.get_absolute_url())
-    return _question_page(request, selectors.question_with_tags(question.pk, voter=request.user), form, status=400)
+    return _question_page(request, thread_cache.question(question.pk, voter=request.user), form, status=400)
 
 
 @login_required

@@ -37,13 +37,15 @@ def _isolated_cache(settings):
     # Role and expert caches must not leak between tests that reuse primary keys.
     from django.core.cache import cache
 
-    from forum import fragments
+    from forum import fragments, thread_cache
 
     cache.clear()
     fragments.local_copies.clear()
+    thread_cache.clear()
     yield
     cache.clear()
     fragments.local_copies.clear()
+    thread_cache.clear()
 
 
 @pytest.fixture(autouse=True)

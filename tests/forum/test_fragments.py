@@ -24,8 +24,10 @@ FRAGMENT = "forum/fragments/post_head.html"
 
 @pytest.fixture(autouse=True)
 def _pages_rendered_every_time(settings):
-    # These tests are about rendering; kept anonymous pages (forum/page_cache.py) have their own.
-    settings.WENDAO = {**settings.WENDAO, "ANONYMOUS_PAGE_SECONDS": 0}
+    # These tests are about rendering; kept anonymous pages (forum/page_cache.py) and kept threads
+    # (forum/thread_cache.py, which may show changes outside a thread up to a minute late) have
+    # their own.
+    settings.WENDAO = {**settings.WENDAO, "ANONYMOUS_PAGE_SECONDS": 0, "THREAD_SECONDS": 0}
 
 
 @pytest.fixture
