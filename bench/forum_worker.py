@@ -138,6 +138,20 @@ def _timings(fn, *, repeat: int, warmup: int) -> tuple[list[float], list[float]]
     return wall, cpu
 
 
+class _ThreadsMissed:
+    """Stands in for ``forum.thread_cache.kept``: every thread is read again, as for the first
+    reader after a change to the question."""
+
+    def get(self, key):
+        return None
+
+    def set(self, key, value):
+        pass
+
+    def clear(self):
+        pass
+
+
 class _FragmentsMissed:
     """Stands in for the caches in ``forum.fragments``: every lookup misses, so each post's shared
     HTML is rendered again, as for the first reader after a change to the thread."""
@@ -156,7 +170,8 @@ class _FragmentsMissed:
 #   anonymous, kept page  - no session: the copy forum/page_cache.py keeps (the usual reader)
 #   anonymous             - the same page rendered (kept pages off): shared fragments from the cache
 #   signed in             - rendered for a customer who has voted; shared fragments from the cache
-#   signed in, cold       - as above, with every shared fragment rendered again (after a change)
+#   signed in, cold       - as above, with the thread read and every shared fragment rendered
+#                           again (the first reader after a change to the question)
 READERS = ("anonymous, kept page", "anonymous", "signed in", "signed in, cold")
 
 
@@ -167,7 +182,7 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
     from django.test.utils import CaptureQueriesContext
 
     from bench.tables import median, p95
-    from forum import fragments
+    from forum import fragments, thread_cache
     from forum.models import User
 
     anonymous = Client()
@@ -180,7 +195,7 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
     pages.append(("product list", None, data["product_url"]))
     results = []
     kept_seconds = settings.WENDAO["ANONYMOUS_PAGE_SECONDS"]
-    real_cache, real_local = fragments.cache, fragments.local_copies
+    real_cache, real_local, real_threads = fragments.cache, fragments.local_copies, thread_cache.kept
     for page, size, url in pages:
         for who in READERS:
             if page != "question" and who.endswith("cold"):
@@ -189,6 +204,7 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
             settings.WENDAO["ANONYMOUS_PAGE_SECONDS"] = kept_seconds if who == "anonymous, kept page" else 0
             fragments.cache = _FragmentsMissed(real_cache) if who.endswith("cold") else real_cache
             fragments.local_copies = _FragmentsMissed(real_local) if who.endswith("cold") else real_local
+            thread_cache.kept = _ThreadsMissed() if who.endswith("cold") else real_threads
 
             def get(client=client, url=url):
                 # secure=True: the request arrives as HTTPS, as behind the production proxy.
@@ -221,7 +237,7 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
             print(f"  {page:<12} {size or '':>4} {who:<20} {row['queries']:>3} queries  "
                   f"median {row['median_ms']:.1f} ms", file=sys.stderr, flush=True)  # fmt: skip
     settings.WENDAO["ANONYMOUS_PAGE_SECONDS"] = kept_seconds
-    fragments.cache, fragments.local_copies = real_cache, real_local
+    fragments.cache, fragments.local_copies, thread_cache.kept = real_cache, real_local, real_threads
     return results
 
 
