@@ -25,8 +25,6 @@ rendered.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -39,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from . import moderation
+from .local_lru import LocalLRU
 from .models import Post
 
 #: The templates rendered into fragments; their source is part of every key, so a deploy that
@@ -63,39 +62,8 @@ class PostFragments:
     extras: SafeString  # answers only: "Verified by" endorsements and the rank breakdown
 
 
-class LocalCopies:
-    """A thread-safe, size-bounded LRU of this process's most recently used fragments."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[str, PostFragments] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_many(self, keys) -> dict[str, PostFragments]:
-        found = {}
-        with self._lock:
-            for key in keys:
-                value = self._items.get(key)
-                if value is not None:
-                    self._items.move_to_end(key)
-                    found[key] = value
-        return found
-
-    def set_many(self, items: dict[str, PostFragments]) -> None:
-        with self._lock:
-            for key, value in items.items():
-                self._items[key] = value
-                self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 #: About 5 KiB of HTML per post: the default (3,000) holds some 15 MiB per process.
-local_copies = LocalCopies(settings.WENDAO.get("LOCAL_FRAGMENTS", 3000))
+local_copies = LocalLRU(settings.WENDAO.get("LOCAL_FRAGMENTS", 3000))
 
 
 #: Templates the fragments include: their source is part of the key too.

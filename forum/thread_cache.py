@@ -22,9 +22,6 @@ request. The comments, tags and authors the copies point to are shared and only 
 from __future__ import annotations
 
 import copy
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -32,6 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page
 
 from . import page_cache
+from .local_lru import LocalLRU
 from .models import Post, Vote
 
 
@@ -58,40 +56,8 @@ class _Thread:
     memo: dict = field(default_factory=dict)
 
 
-class _Kept:
-    """A small, thread-safe LRU whose entries also expire after ``seconds()``."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple):
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            kept_at, value = item
-            if time.monotonic() - kept_at > seconds():
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return value
-
-    def set(self, key: tuple, value) -> None:
-        with self._lock:
-            self._items[key] = (time.monotonic(), value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 #: Threads with up to 30 answers shown and their comments: a few hundred KiB each at most.
-kept = _Kept(settings.WENDAO.get("LOCAL_THREADS", 300))
+kept = LocalLRU(settings.WENDAO.get("LOCAL_THREADS", 300), max_age=seconds)
 
 
 def question(question_id: int, *, voter) -> Post:

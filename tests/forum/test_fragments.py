@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum import authority_store, fragments, moderation, page_cache, services
+from forum.local_lru import LocalLRU
 from forum.models import Post, ProductAuthority
 from forum.post_urls import POST_ACTIONS, PostUrls
 from tests.factories import make_answer, make_question
@@ -199,7 +200,7 @@ def test_a_new_process_takes_the_shared_copies(thread):
 
 
 def test_local_copies_keep_the_most_recently_used():
-    copies = fragments.LocalCopies(2)
+    copies = LocalLRU(2)
     copies.set_many({"a": 1, "b": 2})
     assert copies.get_many(["a"]) == {"a": 1}  # "a" is now the most recent
     copies.set_many({"c": 3})

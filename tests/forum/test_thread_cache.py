@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from forum import authority_store, services, thread_cache
+from forum import authority_store, local_lru, services, thread_cache
 from forum.models import Post, ProductAuthority
 from tests.factories import UserFactory, make_answer, make_question
 
@@ -122,8 +122,8 @@ def test_a_change_outside_the_thread_shows_within_the_kept_time(thread, bob, bob
     ProductAuthority.objects.update_or_create(user=bob, product=product, defaults={"anchor": 10_000_000})
     badge = f"Authority </span>{authority_store.authority_of(bob.pk, product.pk).index}</span>"
     assert badge not in _page(bob_client, question)  # still the kept thread
-    later = thread_cache.time.monotonic() + 61
-    monkeypatch.setattr(thread_cache.time, "monotonic", lambda: later)
+    later = local_lru.time.monotonic() + 61
+    monkeypatch.setattr(local_lru.time, "monotonic", lambda: later)
     assert badge in _page(bob_client, question)
 
 
