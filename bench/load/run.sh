@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
-USERS="${LOAD_USERS:-60}"
+# Each simulated reader waits 50-200 ms between requests, so 60 readers can ask for about 400
+# page views/s at the most; in the mix only 8 users in 10 are readers and 1 request in 10 of
+# theirs is a search, so the mix needs more users to offer the same page views.
+if [ "${LOAD_MIX:-mixed}" = pages ]; then USERS="${LOAD_USERS:-60}"; else USERS="${LOAD_USERS:-90}"; fi
 SECONDS_="${LOAD_SECONDS:-60}"
 export DATABASE_URL="${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wendao_load}"
 export BIND=127.0.0.1:8765
@@ -19,6 +22,9 @@ psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE 
   || createdb -h 127.0.0.1 -U postgres "$dbname"
 
 mkdir -p var/load
+# Each web worker logs its CPU time per request (config/gunicorn.conf.py); summed by kind below.
+export WEB_CPU_LOG="${WEB_CPU_LOG:-$PWD/var/load/cpu.log}"
+rm -f "$WEB_CPU_LOG"
 bash config/serve.sh > var/load/serve.log 2>&1 &
 serve=$!
 # TERM, not INT: a background job of a non-interactive shell ignores SIGINT.
@@ -47,12 +53,15 @@ done
 "$BIN/python" -c "import json; t = json.load(open('var/load/targets.json')); print('\n'.join(['/'] + ['/p/%s/' % p for p in t['products']] + ['/q/%d/' % q for q in t['questions']]))" \
   | while read -r path; do curl -fs -o /dev/null "http://$BIND$path" || true; done
 rm -f var/load/locust_*.csv
+: > "$WEB_CPU_LOG"  # measure the run alone, not the warm-up
 locust -f bench/load/locustfile.py --headless --host "http://$BIND" -u "$USERS" -r "$USERS" -t "${SECONDS_}s" \
   --csv var/load/locust --only-summary --stop-timeout 5 || true
 kill -TERM $serve 2>/dev/null || true; wait $serve 2>/dev/null || true
 trap - EXIT
 drift="$(DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py reconcile | tail -1)"
 echo "$drift"
+echo "Web workers' CPU by kind of request (WEB_CPU_LOG):"
+"$BIN/python" bench/load/cpu_by_kind.py "$WEB_CPU_LOG"
 settings="Mix: ${LOAD_MIX:-mixed}. $USERS simulated users for ${SECONDS_} s on loopback ($(nproc) cores, gunicorn workers: ${WEB_CONCURRENCY:-$(( $(nproc) + 1 ))}); $(date -u +%F)."
 # LOAD_REPORT_DOC: where the table goes (a copy, for a trial run that should not touch the docs).
 doc="${LOAD_REPORT_DOC:-docs/benchmarks.md}"
