@@ -385,8 +385,10 @@ WENDAO = {
     # not) until the question changes, and at most this many seconds for what a page shows from
     # outside its thread: names, authority, badges (forum/thread_cache.py; 0: read every time)...
     "THREAD_SECONDS": env_int("WENDAO_THREAD_SECONDS", 60),
-    # ...and at most this many threads.
-    "LOCAL_THREADS": env_int("WENDAO_LOCAL_THREADS", 300),
+    # ...and at most this many entries (a question and each page of its thread are one each: about
+    # 10 KiB apiece on the cardano site, up to 300 KiB for a page of 30 long answers).
+    "LOCAL_THREADS": env_int("WENDAO_LOCAL_THREADS", 1000),
+    # Question views are added up in each process and written together once the oldest is this
     # many seconds old (forum/view_counts.py); 0 writes each view at once.
     "VIEW_COUNT_FLUSH_SECONDS": env_int("WENDAO_VIEW_COUNT_FLUSH_SECONDS", 0),
     # Where `make run` looks for the real Stack Exchange dumps to import as demo products.

@@ -56,8 +56,9 @@ class _Thread:
     memo: dict = field(default_factory=dict)
 
 
-#: Threads with up to 30 answers shown and their comments: a few hundred KiB each at most.
-kept = LocalLRU(settings.WENDAO.get("LOCAL_THREADS", 300), max_age=seconds)
+#: Questions and pages of their threads: 20 KiB a question on the cardano site (tracemalloc, 300
+#: questions), 300 KiB for a page of 30 answers with 3 comments each.
+kept = LocalLRU(settings.WENDAO.get("LOCAL_THREADS", 1000), max_age=seconds)
 
 
 def question(question_id: int, *, voter) -> Post:
