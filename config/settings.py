@@ -380,7 +380,6 @@ WENDAO = {
     # Each process keeps this many posts' shared HTML in its own memory, before the shared cache
     # (forum/fragments.py; about 5 KiB each).
     "LOCAL_FRAGMENTS": env_int("WENDAO_LOCAL_FRAGMENTS", 3000),
-    # Question views are added up in each process and written together once the oldest is this
     # Each process keeps the threads it read for question pages (every reader's, signed in or
     # not) until the question changes, and at most this many seconds for what a page shows from
     # outside its thread: names, authority, badges (forum/thread_cache.py; 0: read every time)...
