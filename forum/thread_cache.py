@@ -28,9 +28,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page
 
-from . import page_cache
+from . import page_cache, thread_reads
 from .local_lru import LocalLRU
-from .models import Post, Vote
+from .models import Post
 
 
 def seconds() -> int:
@@ -113,7 +113,7 @@ def _votes_of(user, post_ids: list[int]) -> dict[int, int]:
     """The reader's standing votes on these posts (none for a reader who is not signed in)."""
     if user is None or not user.is_authenticated:
         return {}
-    return dict(Vote.objects.filter(voter_id=user.pk, post_id__in=post_ids).values_list("post_id", "value"))
+    return thread_reads.votes(user.pk, post_ids)
 
 
 def clear() -> None:

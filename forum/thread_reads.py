@@ -235,6 +235,21 @@ def tags(post_id: int) -> list[Tag]:
     return [Tag.from_db(connection.alias, fields, row) for row in rows]
 
 
+def votes(voter_id: int, post_ids: list[int]) -> dict[int, int]:
+    """The voter's vote rows on these posts, by post (what the thread statements' ``my_vote`` joins)."""
+    if not post_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_votes_sql(len(post_ids)), [voter_id, *post_ids])
+        return dict(cursor.fetchall())
+
+
+@functools.cache
+def _votes_sql(count: int) -> str:
+    ids = ", ".join(["%s"] * count)
+    return f"SELECT v.post_id, v.value FROM {_q(Vote._meta.db_table)} v WHERE v.voter_id = %s AND v.post_id IN ({ids})"
+
+
 def question_and_answers(question_id: int, *, voter_id: int | None) -> tuple[Post, list[Post]]:
     """The question and all its answers (deleted ones too) in one statement, best first, each
     with ``author``, ``author_anchor``, ``product_slug`` and, for a signed-in reader,

@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from forum import authority_store, services, thread_reads
-from forum.models import Comment, Post, ProductAuthority, Tag, User
+from forum.models import Comment, Post, ProductAuthority, Tag, User, Vote
 from tests.factories import TagFactory, UserFactory, make_answer, make_question
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +186,12 @@ def test_the_question_and_all_its_answers_in_one_read(thread, kate, product):
         assert raw_answer.product_slug == product.slug
     with pytest.raises(Post.DoesNotExist):
         thread_reads.question_and_answers(answers[0].pk, voter_id=None)
+
+
+def test_a_voters_votes_are_read_as_the_orm_reads_them(thread, kate, bob):
+    question, answers = thread
+    ids = [question.pk, *(a.pk for a in answers)]
+    for voter in (kate, bob):
+        orm = dict(Vote.objects.filter(voter=voter, post_id__in=ids).values_list("post_id", "value"))
+        assert thread_reads.votes(voter.pk, ids) == orm
+    assert thread_reads.votes(kate.pk, []) == {}
