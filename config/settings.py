@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "forum.limits.LimitReachedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "forum.security.ContentSecurityPolicyMiddleware",  # django-csp's, with the policy built once
     # Last, as django-axes asks: turns a locked-out login into forum.security.locked_out's page.
     "axes.middleware.AxesMiddleware",
 ]

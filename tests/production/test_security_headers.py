@@ -80,3 +80,28 @@ def test_api_json_is_not_sniffed(client, db):
     response = client.get("/api/v1/products/")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_the_policy_built_once_is_django_csps(client, db):
+    from csp.utils import build_policy
+
+    response = client.get(reverse("forum:home"))
+    assert response["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in response
+
+
+def test_a_page_with_its_own_policy_still_gets_it(client, db):
+    # The API docs page widens style-src for Swagger UI (forum.security.api_docs_csp).
+    response = client.get(reverse("api-docs"))
+    assert response.status_code == 200
+    assert "'unsafe-inline'" in _policy(response)["style-src"]
+    assert "'unsafe-inline'" not in client.get(reverse("forum:home"))["Content-Security-Policy"]
+
+
+def test_changed_settings_change_the_policy(client, db, settings):
+    assert "object-src" in _policy(client.get(reverse("forum:home")))  # built from the defaults
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https:"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    response = client.get(reverse("forum:home"))
+    assert _policy(response) == {"default-src": ["'self'"], "img-src": ["https:"]}
+    assert response["Content-Security-Policy-Report-Only"] == "default-src 'none'"
