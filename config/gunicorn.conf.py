@@ -19,17 +19,29 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 20000))
 max_requests_jitter = max_requests // 10
 
-# WEB_CPU_LOG=path: each worker appends one line per request, "<path kind> <CPU ms>", for finding
-# where a load test's CPU goes (bench/load/cpu_by_kind.py sums it). Off unless set: the write
-# costs a little on every request.
+# WEB_CPU_LOG=path: each worker writes one line per request, "<time> <method> <path> <status> <CPU ms>",
+# for finding where a load test's CPU goes (bench/load/cpu_by_kind.py sums it). Lines are kept in
+# a buffer and written when it fills and when the worker exits: opening the file for each request
+# cost more than some requests. Off unless set.
 _cpu_log = os.environ.get("WEB_CPU_LOG")
 if _cpu_log:
     import time
+
+    _lines = []
 
     def pre_request(worker, req):
         req._cpu_started = time.process_time()
 
     def post_request(worker, req, environ, resp):
         spent = (time.process_time() - getattr(req, "_cpu_started", time.process_time())) * 1000
+        _lines.append(f"{time.time():.3f} {req.method} {req.path} {resp.status_code} {spent:.2f}\n")
+        if len(_lines) >= 1000:
+            _write_lines()
+
+    def worker_exit(server, worker):
+        _write_lines()
+
+    def _write_lines():
         with open(_cpu_log, "a", encoding="utf-8") as log:
-            log.write(f"{req.method} {req.path} {resp.status_code} {spent:.2f}\n")
+            log.write("".join(_lines))
+        _lines.clear()

@@ -1,8 +1,9 @@
 """Sum gunicorn's per-request CPU log (``WEB_CPU_LOG``, config/gunicorn.conf.py) by kind of request.
 
-``python bench/load/cpu_by_kind.py var/load/cpu.log`` prints, per kind (the load generator's
-request names), the requests, their median and mean CPU milliseconds and the share of all the
-web workers' CPU: where a load test's time goes.
+``python bench/load/cpu_by_kind.py var/load/cpu.log [SINCE]`` prints, per kind (the load
+generator's request names), the requests, their median and mean CPU milliseconds and the share of
+all the web workers' CPU: where a load test's time goes. ``SINCE`` (a Unix time) leaves out the
+requests before it (the warm-up).
 """
 
 import re
@@ -26,12 +27,13 @@ def kind_of(method: str, path: str) -> str:
     return next((name for pattern, name in KINDS if re.search(pattern, line)), line)
 
 
-def main(path: str) -> None:
+def main(path: str, since: str = "0") -> None:
     spent: dict[str, list[float]] = defaultdict(list)
     with open(path, encoding="utf-8") as log:
         for line in log:
-            method, url, _status, ms = line.split()
-            spent[kind_of(method, url)].append(float(ms))
+            at, method, url, _status, ms = line.split()
+            if float(at) >= float(since):
+                spent[kind_of(method, url)].append(float(ms))
     total = sum(sum(values) for values in spent.values()) or 1
     print(f"{'kind':<16} {'requests':>8} {'median ms':>10} {'mean ms':>8} {'CPU s':>7} {'share':>6}")
     for kind, values in sorted(spent.items(), key=lambda item: -sum(item[1])):
@@ -42,4 +44,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:])

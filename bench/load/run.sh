@@ -53,7 +53,7 @@ done
 "$BIN/python" -c "import json; t = json.load(open('var/load/targets.json')); print('\n'.join(['/'] + ['/p/%s/' % p for p in t['products']] + ['/q/%d/' % q for q in t['questions']]))" \
   | while read -r path; do curl -fs -o /dev/null "http://$BIND$path" || true; done
 rm -f var/load/locust_*.csv
-: > "$WEB_CPU_LOG"  # measure the run alone, not the warm-up
+started="$(date +%s.%N)"  # the CPU table counts the run alone, not the warm-up
 locust -f bench/load/locustfile.py --headless --host "http://$BIND" -u "$USERS" -r "$USERS" -t "${SECONDS_}s" \
   --csv var/load/locust --only-summary --stop-timeout 5 || true
 kill -TERM $serve 2>/dev/null || true; wait $serve 2>/dev/null || true
@@ -61,7 +61,7 @@ trap - EXIT
 drift="$(DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py reconcile | tail -1)"
 echo "$drift"
 echo "Web workers' CPU by kind of request (WEB_CPU_LOG):"
-"$BIN/python" bench/load/cpu_by_kind.py "$WEB_CPU_LOG"
+"$BIN/python" bench/load/cpu_by_kind.py "$WEB_CPU_LOG" "$started"
 settings="Mix: ${LOAD_MIX:-mixed}. $USERS simulated users for ${SECONDS_} s on loopback ($(nproc) cores, gunicorn workers: ${WEB_CONCURRENCY:-$(( $(nproc) + 1 ))}); $(date -u +%F)."
 # LOAD_REPORT_DOC: where the table goes (a copy, for a trial run that should not touch the docs).
 doc="${LOAD_REPORT_DOC:-docs/benchmarks.md}"
