@@ -98,6 +98,9 @@ def search_json(request):
         {
             "query": results.query.text,
             "count": page.paginator.count,
+            # True: "count" is an estimate (rounded), where an exact one would cost the engine
+            # too much; "num_pages" is then estimated too, but a page past it is never empty.
+            "count_estimated": results.estimated,
             "page": page.number,
             "num_pages": page.paginator.num_pages,
             "sort": filters["sort"],

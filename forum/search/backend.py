@@ -35,9 +35,11 @@ from whoosh.query import And, AndMaybe, AndNot, DefaultOr, Or, Term
 from whoosh.searching import Results, ResultsPage
 from whoosh.writing import MERGE_SMALL
 
+from . import postings
 from .analysis import text_analyzer
-from .counting import count_matches, matching_docnums, walk_to
+from .counting import count_cost, count_matches, estimate_matches, matching_docnums, walk_to
 from .highlight import snippet
+from .scoring import disjunction_clauses, disjunction_scores
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +47,17 @@ logger = logging.getLogger(__name__)
 # generator (``whoosh.util.numlists.delta_decode``); ``itertools.accumulate`` yields the same
 # running sums in C. Reading ids is most of what a query of common words does.
 whoosh3.delta_decode = itertools.accumulate
+# And a block's ids and weights are read without unpickling its positions (``postings``).
+postings.install()
 
 # A query written ``a ANDMAYBE b`` (the query builder's, on a large index): how many questions
 # ``a`` chooses before the whole query scores them.
 CANDIDATES = 50
 # Up to this many matches, the search page scores them all (its total reads them anyway).
 SCORE_ALL_LIMIT = 2_000
+# The search page's total is exact when counting it reads at most this many postings (about
+# 5 ms at 100,000 questions); past that it is estimated from about as many (``estimate_count``).
+EXACT_COUNT_BUDGET = 20_000
 # Every term of the first field is also in the second (``documents.build_document``: the text
 # holds the title and the tags), so a question matching ``title:w`` matches ``text:w``.
 COVERING_FIELDS = {"title": "text"}
@@ -272,6 +279,10 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         # False: the caller wants the top hits only (similar questions); the total is then a
         # lower bound and costs nothing.
         exact_count = kwargs.pop("exact_count", True)
+        # True (the search page): the total may be an estimate when an exact one would read
+        # long posting lists; the answer then says ``hits_estimated``. Whether a next page
+        # exists is always known exactly.
+        estimate_count = kwargs.pop("estimate_count", False)
         models = kwargs.pop("models", None)
         limit = kwargs.pop("limit_to_registered_models", None)
         if limit is None:
@@ -292,8 +303,9 @@ class WendaoWhooshBackend(WhooshSearchBackend):
                 query_string, sort_by, start_offset, end_offset, limit_to_registered_models=False, **kwargs
             )
         arguments = (query_string, sort_by, start_offset, end_offset)
+        kwargs.update(exact_count=exact_count, estimate_count=estimate_count)
         try:
-            return self._search(*arguments, exact_count=exact_count, **kwargs)
+            return self._search(*arguments, **kwargs)
         except Exception:
             # The search worker may merge segments (and remove their files) between this
             # process's check that its searcher is current and its reading of the hits; a load
@@ -301,7 +313,7 @@ class WendaoWhooshBackend(WhooshSearchBackend):
             # only: a second failure is a real one and goes up.
             logger.info("search failed on a kept searcher; retrying once with a fresh one", exc_info=True)
             self._drop_searcher()
-            return self._search(*arguments, exact_count=exact_count, **kwargs)
+            return self._search(*arguments, **kwargs)
 
     def _drop_searcher(self) -> None:
         searcher, self._searcher = getattr(self, "_searcher", None), None
@@ -318,6 +330,7 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         highlight=False,
         result_class=None,
         exact_count=True,
+        estimate_count=False,
         **kwargs,
     ):
         empty = {"results": [], "hits": 0, "spelling_suggestion": None}
@@ -340,21 +353,33 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         # the collector already knows it (a sort visits every match anyway). Whoosh's own
         # search_page would walk every match a second time to count it.
         limit = page_num * page_length
-        matching = None
+        matching = about = None
         if not sort_by and _has_and_maybe(parsed):  # written so by Wendao's query builder
             results = _search_candidates_first(searcher, parsed, limit, max(CANDIDATES, limit))
         else:
             parsed = _text_covers_title(parsed)
-            matching = matching_docnums(searcher, parsed) if exact_count else None
-            if matching is not None and not sort_by and len(matching) <= SCORE_ALL_LIMIT:
-                # The page needs the matches for its total anyway: when they are few, scoring
-                # them is cheaper than Whoosh's search for the top ones (which walks every
-                # posting list again).
-                top = sorted(_scores(searcher, parsed, matching), key=lambda item: (-item[0], item[1]))
-                results = Results(searcher, parsed, top[:limit])
+            if exact_count and estimate_count and not sort_by:
+                about = _estimate_if_costly(searcher, parsed)
+            if about is not None:
+                # One hit more than the page: whether a next page exists is then known exactly,
+                # and, when it does not, so is the total.
+                results = searcher.search(parsed, limit=limit + 1)
             else:
-                results = searcher.search(parsed, limit=limit, sortedby=sort_by or None, reverse=reverse)
-        if results.has_exact_length():
+                matching = matching_docnums(searcher, parsed) if exact_count else None
+                if matching is not None and not sort_by and len(matching) <= SCORE_ALL_LIMIT:
+                    # The page needs the matches for its total anyway: when they are few,
+                    # scoring them is cheaper than Whoosh's search for the top ones (which
+                    # walks every posting list again).
+                    top = sorted(_scores(searcher, parsed, matching), key=lambda item: (-item[0], item[1]))
+                    results = Results(searcher, parsed, top[:limit])
+                else:
+                    results = searcher.search(parsed, limit=limit, sortedby=sort_by or None, reverse=reverse)
+        estimated = False
+        if about is not None:
+            seen = results.scored_length()
+            estimated = seen > limit
+            total = max(_rounded(about), seen) if estimated else seen
+        elif results.has_exact_length():
             total = len(results)
         elif matching is not None:
             total = len(matching)
@@ -362,10 +387,13 @@ class WendaoWhooshBackend(WhooshSearchBackend):
             total = count_matches(searcher, parsed) if exact_count else results.scored_length()
         raw_page = _CountedPage(results, page_num, page_length, total)
         if raw_page.pagenum < page_num:
-            return empty
-        return self._process_results(
+            # Past the last page: no hits, but the total, so that the caller can show the last.
+            return {**empty, "hits": total}
+        found = self._process_results(
             raw_page, highlight=highlight, query_string=query_string, result_class=result_class, facet_types={}
         )
+        found["hits_estimated"] = estimated
+        return found
 
     def _process_results(self, raw_page, highlight=False, query_string="", **kwargs):
         results = super()._process_results(raw_page, highlight=False, query_string=query_string, **kwargs)
@@ -412,6 +440,24 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         self.index = self.index.refresh()
         with self.index.searcher() as searcher:
             return searcher.document_number(**{ID: get_identifier(obj_or_string)}) is not None
+
+
+def _estimate_if_costly(searcher, query) -> int | None:
+    """An estimate of how many questions ``query`` matches when counting them exactly would read
+    more than EXACT_COUNT_BUDGET postings and there are more than SCORE_ALL_LIMIT of them (fewer
+    are counted exactly: the page then scores them all); otherwise None."""
+    if count_cost(searcher, query) <= EXACT_COUNT_BUDGET:
+        return None
+    about, exact = estimate_matches(searcher, query, EXACT_COUNT_BUDGET)
+    return None if exact or about <= SCORE_ALL_LIMIT else about
+
+
+def _rounded(count: int) -> int:
+    """An estimate to two significant digits (12,345 → 12,000): no more precise than it is."""
+    if count < 100:
+        return count
+    unit = 10 ** (len(str(count)) - 2)
+    return round(count / unit) * unit
 
 
 def _text_covers_title(query):
@@ -471,8 +517,16 @@ def _search_candidates_first(searcher, query, limit: int, candidates: int) -> Re
     required part that the optional part would lift into the top ``limit``.
     """
     started = time.perf_counter()
-    first = searcher.search(_required_part(query), limit=candidates)
-    chosen = sorted(first.docnum(i) for i in range(first.scored_length()))
+    required = _required_part(query)
+    clauses = disjunction_clauses(required)
+    if clauses is not None:
+        # An OR of terms (what the query builder writes): scored list by list; the best by
+        # score, equal scores in index order, as Whoosh's collector keeps them.
+        by_score = disjunction_scores(searcher, clauses)
+        chosen = sorted(sorted(by_score, key=lambda docnum: (-by_score[docnum], docnum))[:candidates])
+    else:  # with a filter or a phrase: Whoosh's own search
+        first = searcher.search(required, limit=candidates)
+        chosen = sorted(first.docnum(i) for i in range(first.scored_length()))
     scored = _scores(searcher, query, chosen)
     # Best first; equal scores in index order, as Whoosh's own collector sorts them.
     top = sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]

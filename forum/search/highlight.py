@@ -9,10 +9,16 @@ matched in the index.
 
 from functools import lru_cache
 
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, highlight
+from whoosh.highlight import ContextFragmenter, Fragment, HtmlFormatter, WholeFragmenter, highlight
+from whoosh.lang.porter2 import stem
 
+from .analysis import CJK, CJK_RUN, LATIN_WORD, normalise, text_analyzer
 from .analysis import terms as analysed_terms
-from .analysis import text_analyzer
+
+# Whoosh picks a text's best fragments with ``heapq.nlargest`` over (score, fragment), and
+# orders fragments of equal score by ``id()``, their memory address: the same text gave one
+# snippet or another from one render to the next. Equal scores go to the earlier fragment.
+Fragment.__lt__ = lambda self, other: self.startchar > other.startchar
 
 SNIPPET_FRAGMENTS = 2
 # Characters of context either side of a marked word, and the longest a fragment may get.
@@ -37,7 +43,7 @@ def snippet(text: str, query_terms: list[str] | set[str], *, fallback_chars: int
     text = text or ""
     wanted = frozenset(query_terms)
     marked = ""
-    if wanted and text:
+    if wanted and text and _may_hold(text, wanted):
         marked = highlight(
             text,
             wanted,
@@ -56,11 +62,42 @@ def mark_all(text: str, query_terms: set[str]) -> str:
     """HTML: the whole of a short text (a title) escaped, every query term in it marked."""
     from django.utils.html import escape
 
-    if query_terms and text:
+    if query_terms and text and _may_hold(text, query_terms):
         marked = highlight(text, frozenset(query_terms), _analyzer(), WholeFragmenter(), HtmlFormatter(tagname="mark"))
         if marked:
             return marked
     return escape(text)
+
+
+def _may_hold(text: str, wanted) -> bool:
+    """False when no term of ``wanted`` can be among ``text``'s tokens, so that highlighting
+    would mark nothing: then the text is not analysed at all (jieba and the highlighter's
+    token-by-token walk were half of a results page's time, mostly on answers searched for a
+    snippet and on texts without a match).
+
+    A token is a word of the text as ``analysis._words`` cuts it, lower-cased and stemmed. A
+    Chinese word is a piece of a run of Chinese characters, and lower-casing and stemming leave
+    it as it is: a Chinese term must be a substring of the (normalised) text. Other words are
+    the word pattern's matches between those runs: their stems are computed here the same way.
+    """
+    normalised = normalise(text)
+    latin = set()
+    for term in wanted:
+        if CJK.search(term):
+            if term in normalised:
+                return True
+        else:
+            latin.add(term)
+    if not latin:
+        return False
+    for part in CJK_RUN.split(normalised):
+        for word in LATIN_WORD.findall(part):
+            if _stem(word.lower()) in latin:
+                return True
+    return False
+
+
+_stem = lru_cache(maxsize=50_000)(stem)
 
 
 def terms_of(query_text: str) -> set[str]:

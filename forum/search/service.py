@@ -3,6 +3,7 @@ commands call. The engine answers with ids; the rows (and the snippets) come fro
 so a question or answer deleted a moment ago is never shown, even before the index has caught up.
 """
 
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -38,6 +39,9 @@ class SearchResults:
     questions: list[Post] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     matched_all_words: bool = True
+    # The total (``page.paginator.count``) is an estimate, shown as "about N"; the pages and
+    # whether a next one exists are exact all the same.
+    estimated: bool = False
 
 
 def _base(using: str = "default") -> SearchQuerySet:
@@ -54,24 +58,45 @@ def _filtered(sqs: SearchQuerySet, *, product: Product | None, tag: str | None, 
     return sqs
 
 
-def _run(sqs: SearchQuerySet, page_number, page_size: int) -> Page:
-    """One page of hits, in one engine query: the page's slice also tells the total.
-
-    Slices are whole pages ([20:40], never [20:23]): haystack maps a slice onto Whoosh's page
-    numbers, and a short last slice would land on the wrong offset.
-    """
+def _run(sqs: SearchQuerySet, page_number, page_size: int, using: str = "default") -> tuple[Page, bool]:
+    """One page of hits and whether its total is an estimate, in one engine query (two when
+    the page asked for is past the end: the last page is shown instead)."""
     try:
+        backend = connections[using].get_backend()
+        if hasattr(backend, "document_frequencies"):  # Wendao's Whoosh backend
+            fetch = functools.partial(_backend_page, backend, sqs)
+        else:
+            fetch = functools.partial(_haystack_page, sqs)
         number = _page_number(page_number)
-        hits = list(sqs[(number - 1) * page_size : number * page_size])
-        count = sqs.count()  # cached by the slice above
+        hits, count, estimated = fetch(number, page_size)
         paginator = Paginator(range(count), page_size)
         if number > paginator.num_pages:  # past the end: show the last page
             number = paginator.num_pages
-            hits = list(sqs._clone()[(number - 1) * page_size : number * page_size]) if count else []
-        return Page(hits, number, paginator)
+            hits, count, estimated = fetch(number, page_size) if count else ([], 0, False)
+            paginator = Paginator(range(count), page_size)
+        return Page(hits, number, paginator), estimated
     except Exception as error:  # the engine's own errors come in many classes
         logger.exception("search failed")
         raise SearchUnavailable(str(error)) from error
+
+
+def _haystack_page(sqs: SearchQuerySet, number: int, page_size: int) -> tuple[list, int, bool]:
+    """(hits, total, False) through haystack, for any engine. Slices are whole pages ([20:40],
+    never [20:23]): haystack maps a slice onto Whoosh's page numbers, and a short last slice
+    would land on the wrong offset."""
+    sqs = sqs._clone()
+    hits = list(sqs[(number - 1) * page_size : number * page_size])
+    return hits, sqs.count(), False  # the count is cached by the slice
+
+
+def _backend_page(backend, sqs: SearchQuerySet, number: int, page_size: int) -> tuple[list, int, bool]:
+    """(hits, total, whether the total is an estimate) from Wendao's Whoosh backend, which
+    estimates the total where an exact one would read long posting lists (``backend._search``)
+    and knows past-the-end pages' totals."""
+    query = sqs.query._clone()
+    query.set_limits((number - 1) * page_size, number * page_size)
+    found = backend.search(query.build_query(), estimate_count=True, **query.build_params())
+    return found["results"], found["hits"], found.get("hits_estimated", False)
 
 
 def _page_number(value) -> int:
@@ -111,14 +136,14 @@ def search_questions(
     sqs = _filtered(_base(using), product=product, tag=tag, status=status)
     if SORTS.get(sort):
         sqs = sqs.order_by(SORTS[sort])
-    found = _run(sqs.filter(content=Raw(q.search_query_string(query))), page, page_size)
+    found, estimated = _run(sqs.filter(content=Raw(q.search_query_string(query))), page, page_size, using)
     if not found.paginator.count and len(query.words) + len(query.phrases) > 1:
         any_word = q.search_query_string(query, match_all=False, frequencies=_frequencies(using))
-        found = _run(sqs.filter(content=Raw(any_word)), page, page_size)
+        found, estimated = _run(sqs.filter(content=Raw(any_word)), page, page_size, using)
         results.matched_all_words = False
         if found.paginator.count:
             results.messages.append(_("No question has all of your words; these have some of them."))
-    results.page = found
+    results.page, results.estimated = found, estimated
     if load:  # off only in the benchmark, which times the engine alone
         results.questions = _load(found.object_list, terms=_highlight_terms(query))
     return results
