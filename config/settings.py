@@ -264,7 +264,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, byte for byte, written by orjson (forum/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["forum.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "forum.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "forum.api.pagination.Pagination",

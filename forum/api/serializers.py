@@ -88,13 +88,25 @@ def _dt(value) -> str | None:
     """A datetime in ISO 8601, in UTC with a ``Z`` (what API clients parse most easily)."""
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    # Rows come in UTC already (PostgreSQL's are read in UTC, SQLite's made aware in UTC):
+    # converting each of a thread's 250 datetimes again was a fifth of this serializer's time.
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat()[:-6] + "Z"  # "+00:00", always, in UTC
 
 
 def author_ref(user, *, product_id: int | None, context) -> dict:
     pk = user.pk  # a property on a model: read once (this runs for every post and comment)
+    # A thread of 50 answers and 100 comments has some 60 people: each one's dict is built once
+    # per request and shared (nothing changes these dicts after they are built).
+    people = context.get("people")
+    if people is None:
+        people = context["people"] = {}
+    found = people.get((pk, product_id))
+    if found is not None:
+        return found
     standing = context.get("authorities", {}).get(pk)
-    return {
+    found = people[pk, product_id] = {
         "id": pk,
         "username": user.username,
         "name": user.display_name or user.username,
@@ -102,6 +114,7 @@ def author_ref(user, *, product_id: int | None, context) -> dict:
         "authority": standing.index if standing is not None else None,
         "html_url": _urls(context).user(pk),
     }
+    return found
 
 
 # --- Output -------------------------------------------------------------------------------------
@@ -306,8 +319,9 @@ def _endorsements(answer) -> list:
 
 
 def answer_dict(answer, context) -> dict:
+    pk = answer.pk  # a property on a model: read once
     return {
-        "id": answer.pk,
+        "id": pk,
         "question": answer.question_id,
         "author": author_ref(answer.author, product_id=answer.product_id, context=context),
         "body": answer.body,
@@ -326,9 +340,9 @@ def answer_dict(answer, context) -> dict:
         "created_at": _dt(answer.created_at),
         "edited_at": _dt(answer.edited_at),
         "is_deleted": answer.deleted_at is not None,
-        "my_vote": context.get("my_votes", {}).get(answer.pk, 0),
+        "my_vote": context.get("my_votes", {}).get(pk, 0),
         "can": actions(answer, context),
-        "html_url": _urls(context).answer(answer.question_id, answer.pk),
+        "html_url": _urls(context).answer(answer.question_id, pk),
     }
 
 

@@ -38,3 +38,36 @@ def test_hand_built_dicts_match_their_declarations(question, bob, erin, alice):
     assert set(s.QuestionListSerializer(rows[0], context=context).data) == _declared(s.QuestionListSerializer)
     endorsement = answer.endorsements.get()
     assert set(s.EndorsementSerializer(endorsement, context=context).data) == _declared(s.EndorsementSerializer)
+
+
+def test_people_shared_within_a_request_are_each_described_right(question, alice, bob, erin):
+    """``author_ref`` builds each person's dict once per request and shares it: every place a
+    person appears (question, answers, comments, endorsements) must still read as if built alone."""
+    first = make_answer(question=question, author=bob, body="Update the firmware.")
+    second = make_answer(question=question, author=erin, body="Official: reboot after updating.")
+    services.comment_add(author=bob, post=question, body="Same here.")
+    services.comment_add(author=alice, post=first, body="Thanks!")
+    services.comment_add(author=bob, post=second, body="Confirmed.")
+    services.answer_endorse(expert=erin, answer=first, note="ok")
+    request = Request(APIRequestFactory().get("/api/v1/questions/"))
+    request.user = alice
+    data = question_payload(request, question.pk)
+
+    people = [data["author"], *(c["author"] for c in data["comments"])]
+    for answer in data["answers"]:
+        people += [answer["author"], *(c["author"] for c in answer["comments"])]
+        people += [e["expert"] for e in answer["endorsements"]]
+    assert {p["username"] for p in people} == {alice.username, bob.username, erin.username}
+    for person in people:
+        assert person["role"] == ("expert" if person["id"] == erin.pk else "customer")
+        assert person["html_url"] == s.Urls(request).user(person["id"])
+        assert isinstance(person["authority"], int)
+    by_id = {p["id"]: p for p in people}
+    for person in people:
+        assert person == by_id[person["id"]]
+    # The same person in another product's context is described for that product.
+    context = _context(request)
+    context["authorities"] = {}
+    in_thread = s.author_ref(erin, product_id=question.product_id, context=context)
+    elsewhere = s.author_ref(erin, product_id=None, context=context)
+    assert (in_thread["role"], elsewhere["role"]) == ("expert", "customer")
