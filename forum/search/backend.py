@@ -35,7 +35,7 @@ from whoosh.query import And, AndMaybe, AndNot, DefaultOr, Or, Term
 from whoosh.searching import Results, ResultsPage
 from whoosh.writing import MERGE_SMALL
 
-from . import postings
+from . import parsing, postings
 from .analysis import text_analyzer
 from .counting import count_cost, count_matches, estimate_matches, matching_docnums, walk_to
 from .highlight import snippet
@@ -336,7 +336,10 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         empty = {"results": [], "hits": 0, "spelling_suggestion": None}
         if len(query_string) == 0 or (len(query_string) <= 1 and query_string != "*"):
             return empty
-        parsed = self.parser.parse(query_string)
+        # The query builder's own syntax is read directly (``parsing``), the rest by Whoosh.
+        parsed = parsing.parse(query_string, self.schema)
+        if parsed is None:
+            parsed = self.parser.parse(query_string)
         if parsed is None:
             return empty
         reverse = False
