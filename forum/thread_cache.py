@@ -106,10 +106,26 @@ def page(*, question: Post, user, include_deleted: bool, page: int) -> tuple[lis
     question.answer_page = thread.answer_page
     question.thread_memo = thread.memo
     answers = [copy.copy(answer) for answer in thread.answers]
-    return answers, _votes_of(user, [question.pk, *(a.pk for a in answers)])
+    return answers, votes_of(user, [question.pk, *(a.pk for a in answers)])
 
 
-def _votes_of(user, post_ids: list[int]) -> dict[int, int]:
+def kept_read(question_id: int, name: str, read):
+    """``read()``, kept under the question's generation like the page's thread (``name`` tells
+    apart the shapes different callers keep: the API keeps the whole thread). The caller must
+    not change what it gets: it is every reader's. Returns ``(value, memo)``: the value and a
+    dict kept with it for what callers compute from it (see ``authority_store.thread_context``)."""
+    if seconds() <= 0:
+        return read(), None
+    generation = page_cache.current_generation(f"question:{question_id}")
+    key = (name, question_id, generation)
+    found = kept.get(key)
+    if found is None:
+        found = (read(), {})
+        kept.set(key, found)
+    return found
+
+
+def votes_of(user, post_ids: list[int]) -> dict[int, int]:
     """The reader's standing votes on these posts (none for a reader who is not signed in)."""
     if user is None or not user.is_authenticated:
         return {}

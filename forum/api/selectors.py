@@ -1,11 +1,12 @@
 """Reads the API needs beyond ``forum.selectors``, each a fixed number of queries."""
 
+import copy
 from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Count, F, Q
 
-from forum import notifications, thread_reads
+from forum import notifications, thread_cache, thread_reads
 from forum.models import (
     Comment,
     Flag,
@@ -135,19 +136,31 @@ def notification_list(user, *, unread: bool | None = None):
     return found
 
 
-def question_and_answers(*, question_id: int, user) -> tuple[Post, list[Post], dict[int, int]]:
-    """The question and all its answers (deleted ones too, for moderators) in one query, best
-    first, with what a thread shows of them (``thread_reads.question_and_answers``) and the
-    signed-in reader's own votes. Raises ``Post.DoesNotExist`` when ``question_id`` is not a
-    question. ``forum.api.views.question_payload`` drops deleted answers for readers who may not
-    see them.
+def question_and_answers(*, question_id: int, user) -> tuple[Post, list[Post], dict[int, int], dict | None]:
+    """The question and all its answers (deleted ones too, for moderators), best first, with what
+    a thread shows of them (``thread_reads.question_and_answers`` and ``attach_thread``), kept
+    in the process under the question's generation like the page's thread
+    (``forum/thread_cache.py``): copies of the kept posts, the signed-in reader's own votes, and
+    the memo kept with the thread (for ``authority_store.thread_context``). Raises
+    ``Post.DoesNotExist`` when ``question_id`` is not a question.
+    ``forum.api.views.question_payload`` drops deleted answers for readers who may not see them.
     """
-    voter_id = user.pk if user.is_authenticated else None
-    question, answers = thread_reads.question_and_answers(question_id, voter_id=voter_id)
-    my_votes = {}
-    if voter_id is not None:
-        my_votes = {p.pk: p.my_vote for p in (question, *answers) if p.my_vote is not None}
-    return question, answers, my_votes
+    (question, answers), memo = thread_cache.kept_read(question_id, "api", lambda: _whole_thread(question_id))
+    question, answers = copy.copy(question), [copy.copy(answer) for answer in answers]
+    my_votes = thread_cache.votes_of(user, [question.pk, *(answer.pk for answer in answers)])
+    return question, answers, my_votes, memo
+
+
+def _whole_thread(question_id: int) -> tuple[Post, list[Post]]:
+    question, answers = thread_reads.question_and_answers(question_id, voter_id=None)
+    # The acceptance rule reads the asker: no query per answer. Cached on each answer directly
+    # (its question_id is the question's already): assigning through the descriptor re-checks
+    # the instance's class and database for each of 50 answers.
+    question_field = Post._meta.get_field("question")
+    for answer in answers:
+        question_field.set_cached_value(answer, question)
+    attach_thread(question=question, answers=answers)
+    return question, answers
 
 
 def attach_thread(*, question: Post, answers: list[Post]) -> None:

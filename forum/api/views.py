@@ -48,22 +48,19 @@ def _context(request, *, product_id=None, my_votes=None) -> dict:
 def question_payload(request, question_id: int) -> dict:
     """The question with its comments and answers (best first), as the question page shows it."""
     user = request.user
-    question, answers, my_votes = _get(api_selectors.question_and_answers, question_id=question_id, user=user)
+    question, answers, my_votes, memo = _get(api_selectors.question_and_answers, question_id=question_id, user=user)
     permissions.require(user, "post.view", question)
-    if not permissions.is_moderator_of(user, question):
+    moderator = permissions.is_moderator_of(user, question)
+    if not moderator:
         answers = [answer for answer in answers if answer.deleted_at is None]
-    # The acceptance rule reads the asker: no query per answer. Cached on each answer directly
-    # (its question_id is the question's already): assigning through the descriptor re-checks
-    # the instance's class and database for each of 50 answers.
-    question_field = Post._meta.get_field("question")
-    for answer in answers:
-        question_field.set_cached_value(answer, question)
-    api_selectors.attach_thread(question=question, answers=answers)
     context = _context(request, product_id=question.product_id, my_votes=my_votes)
     # Authorities and each answer's score breakdown, as the question page has them; the product's
-    # experts are read once for both (a cache round trip each).
+    # experts are read once for both (a cache round trip each). What every reader gets is kept
+    # with the thread, per answer set (a moderator's includes the deleted answers).
     experts = context["experts"](question.product_id)
-    thread = authority_store.thread_context(question=question, answers=answers, user=user, experts=experts)
+    if memo is not None:
+        memo = memo.setdefault(("answers shown", moderator), {})
+    thread = authority_store.thread_context(question=question, answers=answers, user=user, experts=experts, memo=memo)
     question.answer_list = answers
     context["authorities"] = thread["authorities"]
     return s.QuestionDetailSerializer(question, context=context).data

@@ -116,15 +116,39 @@ def test_question_detail_makes_a_constant_number_of_queries(
 
     with CaptureQueriesContext(connection) as few:
         assert fetch() == 3
-    # The token's user, the posts (with the authors' names and authority and the reader's votes),
-    # the comments and the question's tags; an answer with endorsements adds one query for them.
-    assert len(few.captured_queries) == 4, [q["sql"][:80] for q in few.captured_queries]
+    # The thread is kept until it changes (forum/thread_cache.py): the token's user and the
+    # reader's votes.
+    assert len(few.captured_queries) == 2, [q["sql"][:80] for q in few.captured_queries]
     for i in range(30):
         answer = make_answer(question=question, body=f"Another answer {i} with enough text.")
         services.comment_add(author=UserFactory(), post=answer, body="Thanks, that worked.")
         services.vote_cast(voter=UserFactory(), post=answer, value=1)
+    # After a change, the first reader reads it again: the token's user, the posts (with the
+    # authors' names and authority), the comments, the question's tags and the reader's votes
+    # (an answer with endorsements adds one query for them)...
+    with django_assert_num_queries(5):
+        assert fetch() == 33
+    # ...and the next one does not, whatever the number of answers.
     with django_assert_num_queries(len(few.captured_queries)):
         assert fetch() == 33
+
+
+def test_question_detail_from_a_kept_thread_shows_changes_at_once_and_each_readers_votes(
+    alice_api, bob_api, question, bob
+):
+    answer = make_answer(question=question, body="Hold the reset button for ten seconds.")
+    url = f"{V1}/questions/{question.pk}/"
+
+    def shown(api):
+        body = api.get(url).json()
+        return [(a["id"], a["score"], a["my_vote"], len(a["comments"])) for a in body["answers"]]
+
+    assert shown(alice_api) == shown(bob_api) == [(answer.pk, 0, 0, 0)]  # the thread is kept now
+    services.vote_cast(voter=bob, post=answer, value=1)
+    assert shown(bob_api) == [(answer.pk, 1, 1, 0)]
+    assert shown(alice_api) == [(answer.pk, 1, 0, 0)]  # the same kept thread, alice's own votes
+    services.comment_add(author=bob, post=answer, body="It worked for me, thanks.")
+    assert shown(alice_api) == [(answer.pk, 1, 0, 1)]
 
 
 def test_question_list_filters_and_cursor_pages(anon_api, product, other_product, alice, bob):
@@ -340,11 +364,10 @@ def test_the_api_thread_read_matches_the_page(question, bob, erin, alice):
     for reader in (alice, AnonymousUser()):
         page_q = selectors.question_with_tags(question.pk)
         page, page_votes = selectors.question_thread(question=page_q, user=reader, include_deleted=True)
-        api_q, api, api_votes = api_selectors.question_and_answers(question_id=question.pk, user=reader)
+        api_q, api, api_votes, _memo = api_selectors.question_and_answers(question_id=question.pk, user=reader)
         assert api_q.pk == question.pk and api_q.author_anchor == page_q.author_anchor
         assert [a.pk for a in api] == [a.pk for a in page]
         assert api_votes == page_votes and (api_votes != {}) == reader.is_authenticated
-        api_selectors.attach_thread(question=api_q, answers=api)
         assert api_q.tag_names == [t.name for t in page_q.tags.all()]
         assert [c.pk for c in api_q.comment_list] == [c.pk for c in page_q.comment_list]
         for a, p in zip(api, page, strict=True):
