@@ -138,3 +138,26 @@ def test_suspended_person_loses_sessions_and_tokens_at_once(mei):
     response = _login(Client(), "mei", PASSWORD)
     assert response.status_code == 200
     assert SESSION_KEY not in response.wsgi_request.session
+
+
+def test_the_signed_in_user_is_read_as_the_orm_reads_it(db, alice):
+    """forum.security reads each request's user in plain SQL: every field as the ORM gives it
+    (SQLite's booleans and datetimes converted), an inactive or unknown user is no one."""
+    from django.contrib.auth import get_user_model
+
+    from forum.security import LoginAttemptBackend
+
+    backend = LoginAttemptBackend()
+    alice.last_login = alice.date_joined
+    alice.save()
+    read = backend.get_user(alice.pk)
+    orm = get_user_model().objects.get(pk=alice.pk)
+    fields = [field.attname for field in orm._meta.concrete_fields]
+    assert [getattr(read, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert isinstance(read.is_active, bool) and read.last_login.tzinfo is not None
+    assert read.get_session_auth_hash() == orm.get_session_auth_hash()
+    for missing in (987654, "nope", None, -1, 2**70):
+        assert backend.get_user(missing) is None
+    alice.is_active = False
+    alice.save()
+    assert backend.get_user(alice.pk) is None
