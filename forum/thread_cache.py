@@ -38,14 +38,6 @@ def seconds() -> int:
 
 
 @dataclass
-class _Head:
-    """The question alone (what decides who may see the page, and how)."""
-
-    question: Post
-    generation: str | None
-
-
-@dataclass
 class _Thread:
     """One page of the question's thread, as every reader's page starts from it."""
 
@@ -73,13 +65,10 @@ def question(question_id: int, *, voter) -> Post:
     # The generation first, then the rows: a write that lands in between replaces the generation,
     # so rows read before it can only be kept under one that is already retired.
     generation = page_cache.current_generation(f"question:{question_id}")
-    head = kept.get(("question", question_id, generation))
-    if head is None:
-        # Read without the reader's vote: the kept row serves every reader (page() reads votes).
-        head = _Head(selectors.question_with_tags(question_id), generation)
-        kept.set(("question", question_id, generation), head)
-    post = copy.copy(head.question)
-    post.thread_generation = head.generation
+    # Read without the reader's vote: the kept row serves every reader (page() reads votes).
+    kept_question = _kept(("question", question_id, generation), lambda: selectors.question_with_tags(question_id))
+    post = copy.copy(kept_question)
+    post.thread_generation = generation
     return post
 
 
@@ -93,15 +82,15 @@ def page(*, question: Post, user, include_deleted: bool, page: int) -> tuple[lis
     generation = getattr(question, "thread_generation", None)
     if seconds() <= 0 or generation is None:
         return selectors.question_thread(question=question, user=user, include_deleted=include_deleted, page=page)
-    key = ("thread", question.pk, generation, page, include_deleted)
-    thread = kept.get(key)
-    if thread is None:
+
+    def read() -> _Thread:
         anyone = AnonymousUser()  # the rows without anybody's votes: page() reads the reader's
         answers, _votes = selectors.question_thread(
             question=question, user=anyone, include_deleted=include_deleted, page=page
         )
-        thread = _Thread(question.comment_list, answers, getattr(question, "answer_page", None))
-        kept.set(key, thread)
+        return _Thread(question.comment_list, answers, getattr(question, "answer_page", None))
+
+    thread = _kept(("thread", question.pk, generation, page, include_deleted), read)
     question.comment_list = thread.question_comments
     question.answer_page = thread.answer_page
     question.thread_memo = thread.memo
@@ -117,10 +106,14 @@ def kept_read(question_id: int, name: str, read):
     if seconds() <= 0:
         return read(), None
     generation = page_cache.current_generation(f"question:{question_id}")
-    key = (name, question_id, generation)
+    return _kept((name, question_id, generation), lambda: (read(), {}))
+
+
+def _kept(key: tuple, read):
+    """The value kept under ``key``, or ``read()`` kept there now (``read`` may raise: nothing is kept)."""
     found = kept.get(key)
     if found is None:
-        found = (read(), {})
+        found = read()
         kept.set(key, found)
     return found
 
