@@ -113,7 +113,10 @@ def run(options) -> list[Table]:
         "CPU ms: the Django thread's CPU time (SQLite's work included; PostgreSQL's server work not).",
         "Readers: 'anonymous, kept page' is served the copy forum/page_cache.py keeps for readers without a "
         "session; 'anonymous' and 'signed in' are rendered, each post's shared HTML from forum/fragments.py's "
-        "cache; 'signed in, cold' renders that shared HTML again too (the first reader after a change).",
+        "cache; 'signed in, after a vote' is the first reader after another customer voted on the page's top "
+        "answer (a real vote before each request, untimed): the thread read again, the voted answer's HTML "
+        "rendered again; 'signed in, cold' renders every post's shared HTML again (the worst case: after a "
+        "deploy that changes the templates, or a post's \"3 minutes ago\" moving on).",
         "Product list: first page of the product's questions (20 per page), sorted by activity.",
         *builds,
     ]

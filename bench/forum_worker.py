@@ -69,6 +69,7 @@ def build(sizes: list[int], *, filler_questions: int, comments_per_post: int, se
         [User(username=f"bench{i}", display_name=f"Bench User {i}", date_joined=joined) for i in range(60)]
         + [User(username="bench-expert", display_name="Router Expert", date_joined=joined)]
         + [User(username="bench-reader", display_name="Signed-in Reader", date_joined=joined)]
+        + [User(username="bench-voter", display_name="Voting Customer", date_joined=joined)]
     )
     people = list(User.objects.filter(username__regex=r"^bench\d+$").order_by("pk"))
     expert = User.objects.get(username="bench-expert")
@@ -120,17 +121,27 @@ def build(sizes: list[int], *, filler_questions: int, comments_per_post: int, se
                 body=_body(rng, 2),
                 tags=rng.sample(tag_names, 2),
             )
-    return {"product_url": product.get_absolute_url(), "questions": questions, "reader_id": reader.pk}
+    return {
+        "product_url": product.get_absolute_url(),
+        "questions": questions,
+        "reader_id": reader.pk,
+        "voter_id": User.objects.get(username="bench-voter").pk,
+    }
 
 
-def _timings(fn, *, repeat: int, warmup: int) -> tuple[list[float], list[float]]:
+def _timings(fn, *, repeat: int, warmup: int, before=None) -> tuple[list[float], list[float]]:
     """Wall-clock and this thread's CPU milliseconds per call. On a busy machine the wall clock
     includes waiting for a core; the CPU time is the work Python did for the page (for SQLite
-    that includes the database, for PostgreSQL the server's own work is not in it)."""
+    that includes the database, for PostgreSQL the server's own work is not in it).
+    ``before()``, if given, runs before each call, untimed (a write the page then shows)."""
     for _ in range(warmup):
+        if before:
+            before()
         fn()
     wall, cpu = [], []
     for _ in range(repeat):
+        if before:
+            before()
         start, start_cpu = time.perf_counter(), time.thread_time()
         fn()
         cpu.append((time.thread_time() - start_cpu) * 1000)
@@ -170,9 +181,34 @@ class _FragmentsMissed:
 #   anonymous, kept page  - no session: the copy forum/page_cache.py keeps (the usual reader)
 #   anonymous             - the same page rendered (kept pages off): shared fragments from the cache
 #   signed in             - rendered for a customer who has voted; shared fragments from the cache
+#   signed in, after a vote - the first reader after another customer voted on the page's top
+#                           answer (a real vote, untimed, before every request): the thread is
+#                           read again and the voted answer's HTML rendered again
 #   signed in, cold       - as above, with the thread read and every shared fragment rendered
-#                           again (the first reader after a change to the question)
-READERS = ("anonymous, kept page", "anonymous", "signed in", "signed in, cold")
+#                           again (after a deploy, and for each post's "3 minutes ago")
+READERS = ("anonymous, kept page", "anonymous", "signed in", "signed in, after a vote", "signed in, cold")
+
+
+def _voting(voter, page_html: str):
+    """A write for the 'after a vote' reader: ``voter`` votes on the page's first answer, then
+    takes the vote back, turn about (each a real vote through forum.services)."""
+    import itertools
+    import re
+
+    from forum import limits, services
+    from forum.models import Post
+
+    first_answer = re.search(r'id="answer-(\d+)"', page_html)
+    if first_answer is None:
+        return None  # a question without answers: nothing to vote on
+    answer = Post.objects.get(pk=int(first_answer.group(1)))
+    values = itertools.cycle([1, 0])
+
+    def vote():
+        with limits.bypass():  # hundreds of votes from one customer: the daily limit would stop them
+            services.vote_cast(voter=voter, post=answer, value=next(values))
+
+    return vote
 
 
 def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> list[dict]:
@@ -189,7 +225,8 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
     signed_in = Client()
     signed_in.force_login(User.objects.get(pk=data["reader_id"]))
     clients = {"anonymous, kept page": anonymous, "anonymous": anonymous}
-    clients |= {"signed in": signed_in, "signed in, cold": signed_in}
+    clients |= {"signed in": signed_in, "signed in, after a vote": signed_in, "signed in, cold": signed_in}
+    voter = User.objects.get(pk=data["voter_id"])
 
     pages = [("question", size, f"/q/{pk}/") for size, pk in sorted(data["questions"].items())]
     pages.append(("product list", None, data["product_url"]))
@@ -198,7 +235,7 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
     real_cache, real_local, real_threads = fragments.cache, fragments.local_copies, thread_cache.kept
     for page, size, url in pages:
         for who in READERS:
-            if page != "question" and who.endswith("cold"):
+            if page != "question" and who.endswith(("cold", "vote")):
                 continue  # lists have no shared fragments
             client = clients[who]
             settings.WENDAO["ANONYMOUS_PAGE_SECONDS"] = kept_seconds if who == "anonymous, kept page" else 0
@@ -213,13 +250,16 @@ def measure(data: dict, *, repeat: int, big_repeat: int, show_queries: bool) -> 
                     raise RuntimeError(f"GET {url} answered {response.status_code}")
                 return response
 
-            get()
+            first = get()
+            before = _voting(voter, first.content.decode()) if who.endswith("vote") else None
+            if before:
+                before()
             with CaptureQueriesContext(connection) as captured:
                 response = get()
             # Read now: every request start clears the connection's query log.
             sql = [query["sql"] for query in captured.captured_queries]
             runs = big_repeat if (size or 0) >= 200 else repeat
-            samples, cpu_samples = _timings(get, repeat=runs, warmup=5)
+            samples, cpu_samples = _timings(get, repeat=runs, warmup=5, before=before)
             row = {
                 "page": page,
                 "answers": size,
