@@ -116,7 +116,7 @@ def run(options) -> list[Table]:
         "cache; 'signed in, after a vote' is the first reader after another customer voted on the page's top "
         "answer (a real vote before each request, untimed): the thread read again, the voted answer's HTML "
         "rendered again; 'signed in, cold' renders every post's shared HTML again (the worst case: after a "
-        "deploy that changes the templates, or a post's \"3 minutes ago\" moving on).",
+        'deploy that changes the templates, or a post\'s "3 minutes ago" moving on).',
         "Product list: first page of the product's questions (20 per page), sorted by activity.",
         *builds,
     ]
