@@ -37,8 +37,9 @@ def on_unaccepted(sender, answer, **kwargs):
 
 
 def on_vote(sender, post, **kwargs):
-    # Only the accepted answers can qualify by score; skip the evaluation for the rest.
-    if post.kind == PostKind.ANSWER and Post.objects.filter(pk=post.pk, is_accepted=True).exists():
+    # Only the accepted answers can qualify by score; skip the evaluation for the rest. The flag
+    # as the voter's request read it: an acceptance arriving meanwhile evaluates on its own.
+    if post.kind == PostKind.ANSWER and post.is_accepted:
         services.candidate_evaluate(answer=post)
 
 

@@ -108,6 +108,11 @@ def post_for_action(pk: int) -> Post:
     return Post.objects.select_related("question", "product").get(pk=pk)
 
 
+def post_for_vote(pk: int) -> Post:
+    """A post as a vote needs it: no texts (a vote reads counters, author, product and state)."""
+    return Post.objects.defer("title", "body", "body_html").get(pk=pk)
+
+
 def product_tags(product):
     return Tag.objects.filter(product=product).annotate(
         question_count=Count("posts", filter=Q(posts__deleted_at__isnull=True))

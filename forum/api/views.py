@@ -357,10 +357,10 @@ class PostVoteApi(APIView):
         responses=s.VoteResultSerializer,
     )
     def post(self, request, pk):
-        post = _get(api_selectors.post_for_action, pk=pk)
+        post = _get(api_selectors.post_for_vote, pk=pk)
         data = _valid(s.VoteInput, request)
+        # vote_cast puts the counters it wrote (from the row it locked) on ``post``: no re-read.
         services.vote_cast(voter=request.user, post=post, value=data["value"])
-        post.refresh_from_db(fields=["score", "upvotes", "downvotes"])
         post.my_vote = data["value"]
         return Response(s.VoteResultSerializer(post).data)
 
