@@ -39,6 +39,7 @@ from django.utils.safestring import SafeString
 from . import moderation
 from .local_lru import LocalLRU
 from .models import Post
+from .templatetags import authority_tags
 
 #: The templates rendered into fragments; their source is part of every key, so a deploy that
 #: changes one of them never serves HTML made from the old version.
@@ -67,7 +68,7 @@ local_copies = LocalLRU(settings.WENDAO.get("LOCAL_FRAGMENTS", 3000))
 
 
 #: Templates the fragments include: their source is part of the key too.
-INCLUDED_TEMPLATES = ("forum/_rank_breakdown.html", "forum/_attribution_post.html", "forum/_authority.html")
+INCLUDED_TEMPLATES = ("forum/_rank_breakdown.html", "forum/_attribution_post.html")
 #: A post as one kind of reader sees it: the shared fragments with the reader's votes and actions.
 READER_TEMPLATE = "forum/fragments/post_for_reader.html"
 READER_INCLUDED_TEMPLATES = ("forum/_post.html", "forum/_votes.html", "forum/_endorsements.html")
@@ -84,7 +85,8 @@ def _templates_digest() -> str:
         *READER_INCLUDED_TEMPLATES,
         ROW_TEMPLATE,
     ]
-    source = "".join(get_template(name).template.source for name in names)
+    # The authority badge is a format string in its template tag (authority_tags.BADGE_HTML).
+    source = "".join(get_template(name).template.source for name in names) + authority_tags.BADGE_HTML
     return hashlib.blake2b(source.encode(), digest_size=8).hexdigest()
 
 
