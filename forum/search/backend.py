@@ -33,9 +33,8 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
 from whoosh.query import And, AndMaybe, AndNot, DefaultOr, Or, Term
 from whoosh.searching import Results, ResultsPage
-from whoosh.writing import MERGE_SMALL
 
-from . import parsing, postings
+from . import merging, parsing, postings
 from .analysis import text_analyzer
 from .counting import count_cost, count_matches, estimate_matches, matching_docnums, walk_to
 from .highlight import snippet
@@ -179,12 +178,19 @@ class WendaoWhooshBackend(WhooshSearchBackend):
         self.index = self.index.refresh()
         return len(self.index._segments())
 
-    def merge_segments(self) -> int:
-        """Merge the small segments that single updates left (Whoosh's own tiered policy, which
-        never rewrites the big segment); returns the number of segments after it."""
+    def segment_sizes(self) -> list[int]:
+        """Each segment's documents on disk (deleted ones included): what ``merging`` decides by."""
         if not self.setup_complete:
             self.setup()
-        self._writer().commit(mergetype=MERGE_SMALL)
+        self.index = self.index.refresh()
+        return [segment.doc_count_all() for segment in self.index._segments()]
+
+    def merge_segments(self) -> int:
+        """Merge the small segments that single updates left (``forum/search/merging.py``'s tiered
+        policy, which never rewrites the big segment); returns the number of segments after it."""
+        if not self.setup_complete:
+            self.setup()
+        self._writer().commit(mergetype=merging.merge_policy)
         return self.segment_count()
 
     def add_documents(self, documents: list[dict], *, update: bool = False) -> None:

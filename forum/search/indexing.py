@@ -4,6 +4,7 @@ from haystack import connections
 
 from forum.models import Post
 
+from . import merging
 from .documents import questions_for_index
 
 
@@ -26,13 +27,10 @@ def question_reindex(*, question_id: int, using: str = "default") -> bool:
     return True
 
 
-#: Segments the index may hold before single updates' small ones are merged.
-MERGE_AFTER_SEGMENTS = 8
-
-
 def needs_merge(using: str = "default") -> bool:
+    """Whether single updates have left enough small segments for a merge (forum/search/merging.py)."""
     backend = connections[using].get_backend()
-    return hasattr(backend, "segment_count") and backend.segment_count() > MERGE_AFTER_SEGMENTS
+    return hasattr(backend, "segment_sizes") and bool(merging.segments_to_merge(backend.segment_sizes()))
 
 
 def merge_segments(using: str = "default") -> int | None:

@@ -165,20 +165,19 @@ def test_celery_workers_load_jiebas_dictionary_when_they_start():
 
 def test_single_updates_merge_nothing_and_the_merge_task_tidies_up(search_index, product, alice):
     """A post's update adds a small segment and merges nothing (no update waits for Whoosh's
-    merge); past MERGE_AFTER_SEGMENTS the task queues a merge of the small ones."""
+    merge); once MERGE_FACTOR small ones wait, the task queues a merge of them all."""
     from forum import tasks
-    from forum.search.indexing import MERGE_AFTER_SEGMENTS
+    from forum.search.merging import MERGE_FACTOR
 
     questions = [make_question(author=alice, product=product, title=f"Segment question {n}") for n in range(3)]
     before = search_index.segment_count()
     for question in questions:
         question_reindex(question_id=question.pk)
     assert search_index.segment_count() == before + 3  # nothing merged
-    while search_index.segment_count() <= MERGE_AFTER_SEGMENTS:
+    while search_index.segment_count() < MERGE_FACTOR - 1:
         question_reindex(question_id=questions[0].pk)
-    many = search_index.segment_count()
     tasks.search_reindex_question(questions[1].pk)  # eager here: the queued merge runs now
-    assert search_index.segment_count() < many
+    assert search_index.segment_count() == 1  # every small segment merged into one, not five of them
     assert sorted(_titles("segment")) == [f"Segment question {n}" for n in range(3)]
     assert search_index.doc_count() == 3
 
