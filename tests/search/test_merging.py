@@ -33,9 +33,7 @@ def test_never_rewrites_a_large_segment(segment_sizes):
 @given(sizes)
 def test_merges_one_full_level_or_nothing(segment_sizes):
     chosen = segments_to_merge(segment_sizes)
-    assert chosen == [] or (
-        len(chosen) >= MERGE_FACTOR and len({level(segment_sizes[i]) for i in chosen}) == 1
-    )
+    assert chosen == [] or (len(chosen) >= MERGE_FACTOR and len({level(segment_sizes[i]) for i in chosen}) == 1)
 
 
 @settings(max_examples=40)
