@@ -79,8 +79,13 @@ def run(options) -> list[Table]:
             is_question = row["page"] == "question"
             query_target = f"≤ {MAX_QUERIES} {_verdict(row['queries'] <= MAX_QUERIES)}" if is_question else "–"
             time_target = "–"
-            # The target is judged on rendered pages; a kept page (no rendering) is shown beside them.
-            if is_question and database == "postgres" and row["user"] != "anonymous, kept page":
+            # The target is judged on rendered pages; a kept page (no rendering) is shown beside
+            # them. The cold row is the worst case, not a median reader: every post's HTML made
+            # again happens after a deploy that changes the templates, and once an hour for old
+            # posts (a minute for young ones) for the first reader, whose "3 minutes ago" moved on.
+            if is_question and database == "postgres" and row["user"] == "signed in, cold":
+                time_target = "worst case"
+            elif is_question and database == "postgres" and row["user"] != "anonymous, kept page":
                 time_target = f"≤ {MAX_MEDIAN_MS_POSTGRES:.0f} {_verdict(row['median_ms'] <= MAX_MEDIAN_MS_POSTGRES)}"
             table.add(
                 database,
