@@ -60,14 +60,19 @@ class QuestionFilter(django_filters.FilterSet):
         return queryset  # the pagination applies the order; the filter validates and documents it
 
 
+def names_a_filter(request, filterset_class=QuestionFilter) -> bool:
+    """Whether the request names one of the filter set's filters (an empty value counts: it is
+    still validated)."""
+    return any(name in request.query_params for name in filterset_class.base_filters)
+
+
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, which does not build the filter set (a form bound and validated on
     every request, about a millisecond) when the request names none of its filters: then it
-    would leave the queryset as it is. A filter given with an empty value is still validated."""
+    would leave the queryset as it is."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        names = filterset_class.base_filters if filterset_class is not None else ()
-        if names and not any(name in request.query_params for name in names):
+        if filterset_class is not None and not names_a_filter(request, filterset_class):
             return queryset
         return super().filter_queryset(request, queryset, view)

@@ -1,10 +1,9 @@
 """Reads the API needs beyond ``forum.selectors``, each a fixed number of queries."""
 
 import copy
-from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from forum import notifications, thread_cache, thread_reads
 from forum.models import (
@@ -34,41 +33,35 @@ QUESTION_ROW_FIELDS = (
 )
 
 
+#: A list row (``question_rows``, ``question_list.Rows``): those fields, the product's slug, the author's names.
+QUESTION_ROW_COLUMNS = (*QUESTION_ROW_FIELDS, "product__slug", "author__username", "author__display_name")
+
+
 def question_rows():
-    """Visible questions for list pages as plain rows (dicts) of the columns a row shows.
+    """Visible questions for list pages as plain rows (tuples of ``QUESTION_ROW_COLUMNS``).
 
     Rows, not model instances: building a Question and a User for each of 50 rows cost as much as
-    the rest of the page. ``question_list_items`` turns a page of them into what the serializer
-    reads, with the tags of the whole page from one query.
+    the rest of the page. The API's list reads them in plain SQL when no filter is named
+    (``forum/api/question_list.py``, which also shapes them); this queryset serves filtered lists.
     """
-    return Question.objects.visible().values(
-        *QUESTION_ROW_FIELDS,
-        product_slug=F("product__slug"),
-        author_username=F("author__username"),
-        author_display_name=F("author__display_name"),
-    )
+    return Question.objects.visible().values_list(*QUESTION_ROW_COLUMNS)
 
 
-def question_list_items(rows: list[dict]) -> list[SimpleNamespace]:
-    items = []
-    for row in rows:
-        author = SimpleNamespace(
-            pk=row["author_id"], username=row["author_username"], display_name=row["author_display_name"]
-        )
-        items.append(SimpleNamespace(pk=row["id"], author=author, **row))
-    attach_tag_names(items)
-    return items
-
-
-def attach_tag_names(questions: list[Post]) -> None:
-    """Set ``tag_names`` (sorted) on each question: one query for a page, in plain SQL because
-    building it through the ORM cost several times what the database spends answering it."""
-    names: dict[int, list[str]] = {q.pk: [] for q in questions}
+def tag_names_of(question_ids: list[int]) -> dict[int, list[str]]:
+    """Each question's tag names, sorted: one query for a page, in plain SQL because building it
+    through the ORM cost several times what the database spends answering it."""
+    names: dict[int, list[str]] = {pk: [] for pk in question_ids}
     if names:
         with connection.cursor() as cursor:
             cursor.execute(_tag_names_sql(len(names)), list(names))
             for post_id, name in cursor.fetchall():
                 names[post_id].append(name)
+    return names
+
+
+def attach_tag_names(questions: list[Post]) -> None:
+    """Set ``tag_names`` (sorted) on each question (``tag_names_of``)."""
+    names = tag_names_of([q.pk for q in questions])
     for question in questions:
         question.tag_names = names[question.pk]
 

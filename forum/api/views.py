@@ -20,10 +20,11 @@ from forum import authority_store, page_cache, permissions, selectors, services
 from forum.models import Post, PostKind, Product, RoleAssignment, User
 from forum.search import service as search_service
 
+from . import question_list
 from . import selectors as api_selectors
 from . import serializers as s
 from .exceptions import ErrorSerializer, response_for
-from .filters import FilterBackend, QuestionFilter
+from .filters import FilterBackend, QuestionFilter, names_a_filter
 from .pagination import CommentPagination, NamePagination, QuestionPagination, RevisionPagination
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The post's id.")
@@ -147,10 +148,11 @@ class QuestionListApi(generics.GenericAPIView):
         return kept or self._page(request)
 
     def _page(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        items = api_selectors.question_list_items(page)
-        data = s.QuestionListSerializer(items, many=True, context=_context(request)).data
-        return self.get_paginated_response(data)
+        # Without filters, the page is read in plain SQL (forum/api/question_list.py); with
+        # any, django-filter validates them and filters the ORM's queryset (rows of the same shape).
+        rows = self.filter_queryset(self.get_queryset()) if names_a_filter(request) else question_list.Rows()
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(question_list.page_items(page, request))
 
     @extend_schema(
         operation_id="questions_create",

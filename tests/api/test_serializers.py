@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from forum import services
+from forum.api import question_list
 from forum.api import selectors as api_selectors
 from forum.api import serializers as s
 from forum.api.views import _context, question_payload
@@ -34,8 +35,11 @@ def test_hand_built_dicts_match_their_declarations(question, bob, erin, alice):
     assert set(data["answers"][0]["comments"][0]) == _declared(s.CommentSerializer)
     assert set(data["answers"][0]["score_breakdown"]) == _declared(s.ScoreBreakdownSerializer)
     assert set(data["can"]) == _declared(s.ActionsSerializer)
-    rows = api_selectors.question_list_items(list(api_selectors.question_rows()))
-    assert set(s.QuestionListSerializer(rows[0], context=context).data) == _declared(s.QuestionListSerializer)
+    rows = question_list.page_items(question_list.Rows().order_by("-pk")[0:1], request)
+    assert set(rows[0]) == _declared(s.QuestionListSerializer)
+    assert set(rows[0]["author"]) == _declared(s.UserRefSerializer)
+    orm_rows = question_list.page_items(list(api_selectors.question_rows()), request)  # a filtered list's rows
+    assert orm_rows == rows
     endorsement = answer.endorsements.get()
     assert set(s.EndorsementSerializer(endorsement, context=context).data) == _declared(s.EndorsementSerializer)
 
