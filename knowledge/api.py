@@ -9,11 +9,14 @@ one service or selector does the work, an output serializer (``knowledge/seriali
 shapes the answer.
 """
 
+import re
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -78,6 +81,56 @@ class AnswerOutput(serializers.Serializer):
     articles = AnswerArticle(many=True)
 
 
+LOCALE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_LIMIT = re.compile(r"[0-9]{1,2}\Z")
+_DATETIME = DateTimeField()
+
+
+def _plain_text(text: str) -> bool:
+    """No null character and no lone surrogate: what DRF's ``CharField`` validators refuse."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def answer_params(query_params) -> dict:
+    """``AnswerInput``'s validated data. The bot API's input is checked on every question, and
+    building and running the serializer cost more than the search; so the plainly valid input
+    (nearly all) is checked here with the serializer's own rules, and anything else goes through
+    the serializer, for its verdict and its error messages (tests/knowledge/test_bot_input.py
+    compares the two)."""
+    q, product = query_params.get("q"), query_params.get("product")
+    locale, limit = query_params.get("locale"), query_params.get("limit")
+    if q is not None:
+        q = q.strip()
+        if (
+            0 < len(q) <= 500
+            and _plain_text(q)
+            and (not product or _SLUG.match(product))
+            and (not locale or locale in LOCALE_CODES)
+            and (not limit or (_LIMIT.match(limit) and 1 <= int(limit) <= 10))
+        ):
+            data = {"q": q}
+            if product is not None:
+                data["product"] = product
+            if locale:
+                data["locale"] = locale
+            data["limit"] = int(limit) if limit else 3
+            return data
+    params = AnswerInput(data=query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
+
+
+@lru_cache(maxsize=4096)
+def _article_path(script_prefix: str, article_id: int, slug: str) -> str:
+    # ``reverse`` costs about 25 µs; the same few articles answer most questions.
+    return reverse("knowledge:article_public", args=[article_id, slug])
+
+
 class BotAnswerApi(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [BotThrottle]
@@ -86,9 +139,7 @@ class BotAnswerApi(APIView):
         parameters=[AnswerInput], responses=AnswerOutput, summary="Answer a question from the knowledge base"
     )
     def get(self, request):
-        params = AnswerInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = answer_params(request.query_params)
         product = None
         if data.get("product"):
             product = selectors.product_by_slug(data["product"])
@@ -98,6 +149,7 @@ class BotAnswerApi(APIView):
             query=data["q"], product=product, locale=data.get("locale", ""), limit=data["limit"]
         )
         base = request.build_absolute_uri("/").rstrip("/")
+        prefix = get_script_prefix()
         articles = [
             {
                 "id": hit.card.article_id,
@@ -106,10 +158,10 @@ class BotAnswerApi(APIView):
                 "confidence": hit.confidence,
                 "answer_markdown": hit.card.answer_markdown,
                 "answer_text": hit.card.answer_text,
-                "url": base + reverse("knowledge:article_public", args=[hit.card.article_id, hit.card.slug]),
+                "url": base + _article_path(prefix, hit.card.article_id, hit.card.slug),
                 "product": hit.card.product,
                 "locale": hit.card.locale,
-                "updated_at": DateTimeField().to_representation(hit.card.updated_at),
+                "updated_at": _DATETIME.to_representation(hit.card.updated_at),
             }
             for hit in result["hits"]
         ]

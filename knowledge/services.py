@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +19,12 @@ from forum import validation
 from forum.models import Endorsement, Post, PostKind, Product
 from forum.rendering import clean_text, html_to_text, render_markdown
 
-from . import conf, promotion, retrieval
+from . import bot_log, conf, promotion, retrieval
 from .models import (
     Article,
     ArticleStatus,
     ArticleVersion,
     BotMiss,
-    BotQuery,
     Candidate,
     CandidateStatus,
     ExportJob,
@@ -376,43 +375,55 @@ def bot_answer(*, query: str, product: Product | None = None, locale: str = "", 
     return {"hits": hits, "confidence": confidence, "is_miss": is_miss}
 
 
-@transaction.atomic
 def bot_query_log(
     *, query: str, product: Product | None, locale: str, confidence: float, article_id: int | None, is_miss: bool
-) -> BotQuery:
-    if connection.vendor == "postgresql":
-        # A query log row lost in a crash costs nothing; waiting for the WAL flush on every bot
-        # question costs milliseconds. Only this transaction skips the wait.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+) -> None:
+    """Log one bot question, anonymised; a miss also joins (or starts) a miss group.
+
+    In plain SQL (``knowledge.bot_log``, where the commit's WAL flush is skipped too): this runs
+    on every bot question, and through the ORM the log cost more than the answer.
+    """
     text = retrieval.anonymise(query)
-    miss = _record_miss(text=text, product=product, locale=locale) if is_miss else None
-    return BotQuery.objects.create(
-        product=product,
-        locale=locale,
-        text=text,
-        confidence=confidence,
-        article_id=None if is_miss else article_id,
-        miss=miss,
-    )
+    row = {
+        "product_id": product.pk if product else None,
+        "locale": locale,
+        "text": text,
+        "confidence": confidence,
+        "created_at": timezone.now(),
+    }
+    if not is_miss:
+        bot_log.query_insert(**row, article_id=article_id, miss_id=None)
+        return
+    tokens = set(retrieval.tokenize(text))
+    group_id = _miss_group(tokens=tokens, text=text, product_id=row["product_id"])
+    if group_id is not None:
+        bot_log.query_insert(**row, article_id=None, miss_id=group_id, bump_group=True)
+        return
+    # A new group is rare once a product's usual misses have theirs: the ORM is fine here.
+    with transaction.atomic():
+        now = row["created_at"]
+        group = BotMiss.objects.create(
+            product=product, locale=locale, text=text, tokens=sorted(tokens), first_seen=now, last_seen=now
+        )
+        bot_log.query_insert(**row, article_id=None, miss_id=group.pk)
 
 
-def _record_miss(*, text: str, product: Product | None, locale: str) -> BotMiss:
-    """Add the query to the most similar open miss group of the product, or start a group."""
-    tokens = sorted(set(retrieval.tokenize(text)))
-    now = timezone.now()
-    recent = BotMiss.objects.filter(product=product, resolved_at__isnull=True).order_by("-last_seen")
+def _miss_group(*, tokens: set[str], text: str, product_id: int | None) -> int | None:
+    """The open miss group of the product that a miss joins, if any: the most similar (token
+    overlap, at least ``MISS_GROUP_SIMILARITY``) of the ``MISS_GROUP_WINDOW`` most recently seen
+    groups, the most recent on a tie; a miss without tokens joins a group of the same text."""
     best, best_similarity = None, 0.0
-    for group_id, group_tokens, group_text in recent.values_list("pk", "tokens", "text")[:MISS_GROUP_WINDOW]:
-        score = retrieval.similarity(tokens, group_tokens) if tokens else float(group_text == text)
+    size = len(tokens)
+    for group_id, group_tokens, group_text in bot_log.open_groups(product_id=product_id, limit=MISS_GROUP_WINDOW):
+        if tokens:
+            # ``retrieval.similarity`` (Jaccard), the union's size counted rather than built.
+            shared = len(tokens & group_tokens)
+            score = shared / (size + len(group_tokens) - shared) if shared else 0.0
+        else:
+            score = float(group_text == text)
         if score > best_similarity:
             best, best_similarity = group_id, score
-    if best is not None and best_similarity >= MISS_GROUP_SIMILARITY:
-        BotMiss.objects.filter(pk=best).update(count=F("count") + 1, last_seen=now)
-        return BotMiss.objects.get(pk=best)
-    return BotMiss.objects.create(
-        product=product, locale=locale, text=text, tokens=tokens, first_seen=now, last_seen=now
-    )
+    return best if best is not None and best_similarity >= MISS_GROUP_SIMILARITY else None
 
 
 def bot_misses_resolve(*, product_id: int | None) -> int:
