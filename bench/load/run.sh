@@ -57,7 +57,12 @@ done
 rm -f var/load/locust_*.csv
 started="$(date +%s.%N)"  # the CPU table counts the runs alone, not the warm-up
 csvs=()
+first=1
 for users in $USERS; do
+  # Each run starts from the members' votes as they are now: a second run would otherwise start
+  # from what its members had voted before the first, and vote twice (refused, rightly, with 400).
+  [ "$first" = 1 ] || DJANGO_DEBUG=0 SECRET_KEY="$(cat var/secret_key)" "$BIN/python" manage.py shell < bench/load/prepare.py
+  first=0
   locust -f bench/load/locustfile.py --headless --host "http://$BIND" -u "$users" -r "$users" -t "${SECONDS_}s" \
     --csv "var/load/locust_u$users" --only-summary --stop-timeout 5 || true
   csvs+=("$users=var/load/locust_u${users}_stats.csv")
