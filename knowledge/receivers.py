@@ -39,8 +39,15 @@ def on_unaccepted(sender, answer, **kwargs):
 def on_vote(sender, post, **kwargs):
     # Only the accepted answers can qualify by score; skip the evaluation for the rest. The flag
     # as the voter's request read it: an acceptance arriving meanwhile evaluates on its own.
-    if post.kind == PostKind.ANSWER and post.is_accepted:
-        services.candidate_evaluate(answer=post)
+    if post.kind != PostKind.ANSWER or not post.is_accepted:
+        return
+    # A vote can only create the answer's candidate or reopen a withdrawn one (votes never
+    # withdraw one, see services.candidate_evaluate): with a candidate standing there is nothing
+    # to decide, and one indexed lookup replaces the evaluation's six statements. (A candidate
+    # withdrawn meanwhile is reopened by the next vote on the answer, or its next acceptance.)
+    if Candidate.objects.filter(answer_id=post.pk).exclude(status=CandidateStatus.WITHDRAWN).exists():
+        return
+    services.candidate_evaluate(answer=post)
 
 
 def on_edited(sender, post, revision=None, **kwargs):
