@@ -188,6 +188,15 @@ def test_cursor_pagination_visits_every_question_once(anon_api, product):
     assert anon_api.get(f"{V1}/questions/?cursor=garbage").status_code == 404
 
 
+def test_a_new_answer_is_answered_as_get_shows_it(bob_api, erin_api, question):
+    """The 201 body is built without reading comments, endorsements or votes (a new answer has
+    none): it must be exactly what GET /answers/{id}/ gives, an expert author's badge included."""
+    for client in (bob_api, erin_api):  # a customer, and the product's expert
+        created = client.post(f"{V1}/questions/{question.pk}/answers/", {"body": "Hold **reset** ten seconds."})
+        assert created.status_code == 201
+        assert client.get(f"{V1}/answers/{created.json()['id']}/").json() == created.json()
+
+
 def test_answer_comment_vote_accept_flow(alice_api, bob_api, question, alice, bob):
     response = bob_api.post(f"{V1}/questions/{question.pk}/answers/", {"body": "重启路由器，然后更新固件。"})
     assert response.status_code == 201, response.json()
