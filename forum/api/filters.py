@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 
 from forum.models import Post, Product
 
@@ -58,6 +59,16 @@ class QuestionFilter(django_filters.FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset  # the pagination applies the order; the filter validates and documents it
+
+
+def question_filters(request) -> dict:
+    """The question list's filters as django-filter validates them (its form's cleaned data), or
+    the 400 its backend raises (``DjangoFilterBackend.filter_queryset``), without building the
+    filtered queryset: ``forum/api/question_list.py`` writes the page's SQL itself."""
+    filterset = QuestionFilter(request.query_params, queryset=Post.objects.none(), request=request)
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
+    return filterset.form.cleaned_data
 
 
 def names_a_filter(request, filterset_class=QuestionFilter) -> bool:

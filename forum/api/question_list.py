@@ -1,4 +1,4 @@
-"""The API's question list (``GET /api/v1/questions/``) in plain SQL, for requests without filters.
+"""The API's question list (``GET /api/v1/questions/``) in plain SQL.
 
 A page of 50 through the ORM spent most of its CPU building the query (``values()`` with three
 joined names, the cursor's filter, the order) and a third shaping rows through a DRF serializer;
@@ -11,8 +11,9 @@ DRF's ``CursorPagination`` still does the paging: ``Rows`` answers the three thi
 queryset (``order_by``, ``filter`` on the cursor's position, a slice), so next and previous
 links, offsets and ties are DRF's own. A position the ORM would read otherwise than this module
 (text that is no date, a number beyond the column's range: an error or Django's own overflow
-rule) is handed to the ORM's queryset, which answers exactly as before. Requests naming a
-filter go through django-filter and the ORM (``forum.api.filters``), rows of the same shape.
+rule) is handed to the ORM's queryset, which answers exactly as before. Filters are validated
+by django-filter (``filters.question_filters``: its form, its 400s) and written here as SQL
+conditions (``filters_of``), each with its ORM twin for the positions handed to the ORM.
 
 ``tests/api/test_question_list.py`` compares the bytes with the ORM, DRF-serializer path.
 """
@@ -23,6 +24,7 @@ import functools
 from datetime import UTC
 
 from django.db import connection
+from django.db.models import Q
 from psycopg.types.datetime import TimestamptzLoader
 
 from forum.models import Post, PostKind, Product, Tag, User
@@ -62,13 +64,14 @@ def _select() -> str:
 
 
 @functools.cache
-def _page_sql(ordering: tuple[str, ...], position: str | None, vendor: str) -> str:
+def _page_sql(ordering: tuple[str, ...], position: str | None, vendor: str, filters: tuple[str, ...] = ()) -> str:
     """``ordering`` as ``order_by`` takes it; ``position`` a lookup on its first field (``"lt"``,
-    ``"gt"``) or ``None``. On PostgreSQL each row carries its tag names too (an array, by name,
-    as ``selectors.tag_names_of`` reads them): one round trip for the page."""
-    where = ""
+    ``"gt"``) or ``None``; ``filters`` the names of ``FILTERS`` the request gives (their values
+    are parameters). On PostgreSQL each row carries its tag names too (an array, by name, as
+    ``selectors.tag_names_of`` reads them): one round trip for the page."""
+    where = "".join(f" AND {_filter_sql(name)}" for name in filters)
     if position is not None:
-        where = f" AND {_column(ordering[0].lstrip('-'))} {'<' if position == 'lt' else '>'} %s"
+        where += f" AND {_column(ordering[0].lstrip('-'))} {'<' if position == 'lt' else '>'} %s"
     order = ", ".join(_column(name.lstrip("-")) + (" DESC" if name.startswith("-") else " ASC") for name in ordering)
     select = _select()
     if vendor == "postgresql":
@@ -83,17 +86,67 @@ def _page_sql(ordering: tuple[str, ...], position: str | None, vendor: str) -> s
     return f"{select}{where} ORDER BY {order} LIMIT %s OFFSET %s"
 
 
+#: The list's filters (``filters.QuestionFilter``) as SQL conditions and as the ORM's (for the
+#: positions handed to the ORM): name -> (condition with at most one parameter, Q for a value).
+#: A status is a name of its own ("status:open"), without a parameter.
+def _filter_sql(name: str) -> str:
+    through = Post.tags.through._meta
+    tag_name = _q(Tag._meta.get_field("name").column)
+    conditions = {
+        "product": f"{_column('product')} = %s",
+        # The ORM joins the tags; a question has each tag name once (names are unique in a
+        # product), so EXISTS finds the same rows and never repeats one.
+        "tag": (
+            f"EXISTS (SELECT 1 FROM {_q(through.db_table)} pt INNER JOIN {_q(Tag._meta.db_table)} t"
+            f" ON t.id = pt.{_q(through.get_field('tag').column)}"
+            f" WHERE pt.{_q(through.get_field('post').column)} = p.id AND t.{tag_name} = %s)"
+        ),
+        "author": f"{_column('author')} = %s",
+        "created_after": f"{_column('created_at')} >= %s",
+        "created_before": f"{_column('created_at')} < %s",
+        "status:open": f"{_column('closed_at')} IS NULL",
+        "status:closed": f"{_column('closed_at')} IS NOT NULL",
+        "status:answered": f"{_column('answer_count')} > 0",
+        "status:unanswered": f"{_column('answer_count')} = 0",
+        "status:accepted": f"{_column('has_accepted_answer')}",
+    }
+    return conditions[name]
+
+
+def filters_of(cleaned: dict) -> tuple[tuple[str, object, Q], ...]:
+    """django-filter's cleaned data as (condition name, parameter or ``None``, the ORM's Q), in a
+    fixed order; empty values filter nothing, as django-filter skips them."""
+    from .filters import STATUSES  # here: filters imports the pagination, which imports this module
+
+    found = []
+    if cleaned.get("product") is not None:
+        found.append(("product", cleaned["product"].pk, Q(product_id=cleaned["product"].pk)))
+    if cleaned.get("tag"):
+        found.append(("tag", cleaned["tag"], Q(tags__name=cleaned["tag"])))
+    if cleaned.get("status"):
+        found.append((f"status:{cleaned['status']}", None, STATUSES[cleaned["status"]]))
+    if cleaned.get("author") is not None:
+        found.append(("author", cleaned["author"], Q(author_id=cleaned["author"])))
+    created = Post._meta.get_field("created_at")
+    for name, lookup in (("created_after", "gte"), ("created_before", "lt")):
+        if cleaned.get(name) is not None:
+            value = created.get_db_prep_value(cleaned[name], connection)
+            found.append((name, value, Q(**{f"created_at__{lookup}": cleaned[name]})))
+    return tuple(found)
+
+
 class Rows:
     """The visible questions as DRF's cursor pagination reads them: ``order_by(*fields)``, at most
     one ``filter(<field>__lt=<position>)`` (or ``__gt``), then one slice, which runs one statement
     and returns rows (tuples of ``COLUMNS`` and the tag names)."""
 
-    def __init__(self, ordering: tuple[str, ...] = (), position: tuple[str, object] | None = None):
+    def __init__(self, ordering: tuple[str, ...] = (), position: tuple[str, object] | None = None, filters: tuple = ()):
         self._ordering = ordering
         self._position = position
+        self._filters = filters  # from ``filters_of``
 
     def order_by(self, *ordering: str) -> Rows:
-        return Rows(ordering, self._position)
+        return Rows(ordering, self._position, self._filters)
 
     def filter(self, **lookup):
         ((key, text),) = lookup.items()
@@ -101,12 +154,14 @@ class Rows:
         value = _db_value(name, text)
         if value is None:
             # The ORM's own answer: its error (a 400) or its reading of an out-of-range number.
-            return api_selectors.question_rows().order_by(*self._ordering).filter(**lookup)
-        return Rows(self._ordering, (op, value))
+            rows = api_selectors.question_rows().filter(*(q for _name, _value, q in self._filters))
+            return rows.order_by(*self._ordering).filter(**lookup)
+        return Rows(self._ordering, (op, value), self._filters)
 
     def __getitem__(self, window: slice) -> list[tuple]:
         op, value = self._position or (None, None)
-        params = [PostKind.QUESTION, *([value] if op else []), window.stop - window.start, window.start]
+        filtering = [parameter for _name, parameter, _q in self._filters if parameter is not None]
+        params = [PostKind.QUESTION, *filtering, *([value] if op else []), window.stop - window.start, window.start]
         vendor = connection.vendor
         with connection.cursor() as cursor:
             if vendor == "postgresql":
@@ -114,7 +169,8 @@ class Rows:
                 # sets the connection's time zone, was a sixth of the request. The same instants,
                 # in the session's zone (Django sets it to the connection's).
                 cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-            cursor.execute(_page_sql(self._ordering, op, vendor), params)
+            names = tuple(name for name, _value, _q in self._filters)
+            cursor.execute(_page_sql(self._ordering, op, vendor, names), params)
             rows = cursor.fetchall()
         if vendor == "postgresql":
             return rows

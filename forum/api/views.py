@@ -24,7 +24,7 @@ from . import question_list
 from . import selectors as api_selectors
 from . import serializers as s
 from .exceptions import ErrorSerializer, response_for
-from .filters import FilterBackend, QuestionFilter, names_a_filter
+from .filters import FilterBackend, QuestionFilter, names_a_filter, question_filters
 from .pagination import CommentPagination, NamePagination, QuestionPagination, RevisionPagination
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The post's id.")
@@ -150,10 +150,10 @@ class QuestionListApi(generics.GenericAPIView):
         return kept or self._page(request)
 
     def _page(self, request):
-        # Without filters, the page is read in plain SQL (forum/api/question_list.py); with
-        # any, django-filter validates them and filters the ORM's queryset (rows of the same shape).
-        rows = self.filter_queryset(self.get_queryset()) if names_a_filter(request) else question_list.Rows()
-        page = self.paginate_queryset(rows)
+        # The page is read in plain SQL (forum/api/question_list.py); django-filter validates the
+        # filters a request names (its 400s), which the SQL then applies.
+        filters = question_list.filters_of(question_filters(request)) if names_a_filter(request) else ()
+        page = self.paginate_queryset(question_list.Rows(filters=filters))
         return self.get_paginated_response(question_list.page_items(page, request))
 
     @extend_schema(
