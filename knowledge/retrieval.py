@@ -100,12 +100,14 @@ def article_tokens(phrasings: list[str]) -> str:
     return PHRASE_SEPARATOR.join(" ".join(tokenize(p)) for p in phrasings if p.strip())
 
 
-def similarity(a: list[str] | set[str], b: list[str] | set[str]) -> float:
-    """Jaccard overlap of two token sets, for grouping similar bot misses."""
-    a, b = set(a), set(b)
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
+def similarity(a: list[str] | set[str] | frozenset[str], b: list[str] | set[str] | frozenset[str]) -> float:
+    """Jaccard overlap of two token sets, for grouping similar bot misses. Sets are used as they
+    are and the union is counted, not built: a bot miss is compared with up to
+    ``MISS_GROUP_WINDOW`` groups on every question."""
+    a = a if isinstance(a, set | frozenset) else set(a)
+    b = b if isinstance(b, set | frozenset) else set(b)
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared) if shared else 0.0
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

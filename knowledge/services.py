@@ -413,14 +413,8 @@ def _miss_group(*, tokens: set[str], text: str, product_id: int | None) -> int |
     overlap, at least ``MISS_GROUP_SIMILARITY``) of the ``MISS_GROUP_WINDOW`` most recently seen
     groups, the most recent on a tie; a miss without tokens joins a group of the same text."""
     best, best_similarity = None, 0.0
-    size = len(tokens)
     for group_id, group_tokens, group_text in bot_log.open_groups(product_id=product_id, limit=MISS_GROUP_WINDOW):
-        if tokens:
-            # ``retrieval.similarity`` (Jaccard), the union's size counted rather than built.
-            shared = len(tokens & group_tokens)
-            score = shared / (size + len(group_tokens) - shared) if shared else 0.0
-        else:
-            score = float(group_text == text)
+        score = retrieval.similarity(tokens, group_tokens) if tokens else float(group_text == text)
         if score > best_similarity:
             best, best_similarity = group_id, score
     return best if best is not None and best_similarity >= MISS_GROUP_SIMILARITY else None

@@ -8,7 +8,6 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 
 from forum.models import Post, Product
@@ -75,15 +74,3 @@ def names_a_filter(request, filterset_class=QuestionFilter) -> bool:
     """Whether the request names one of the filter set's filters (an empty value counts: it is
     still validated)."""
     return any(name in request.query_params for name in filterset_class.base_filters)
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, which does not build the filter set (a form bound and validated on
-    every request, about a millisecond) when the request names none of its filters: then it
-    would leave the queryset as it is."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not names_a_filter(request, filterset_class):
-            return queryset
-        return super().filter_queryset(request, queryset, view)

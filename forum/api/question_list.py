@@ -66,7 +66,7 @@ def _select() -> str:
 @functools.cache
 def _page_sql(ordering: tuple[str, ...], position: str | None, vendor: str, filters: tuple[str, ...] = ()) -> str:
     """``ordering`` as ``order_by`` takes it; ``position`` a lookup on its first field (``"lt"``,
-    ``"gt"``) or ``None``; ``filters`` the names of ``FILTERS`` the request gives (their values
+    ``"gt"``) or ``None``; ``filters`` the condition names ``filters_of`` gave (their values
     are parameters). On PostgreSQL each row carries its tag names too (an array, by name, as
     ``selectors.tag_names_of`` reads them): one round trip for the page."""
     where = "".join(f" AND {_filter_sql(name)}" for name in filters)
@@ -86,10 +86,9 @@ def _page_sql(ordering: tuple[str, ...], position: str | None, vendor: str, filt
     return f"{select}{where} ORDER BY {order} LIMIT %s OFFSET %s"
 
 
-#: The list's filters (``filters.QuestionFilter``) as SQL conditions and as the ORM's (for the
-#: positions handed to the ORM): name -> (condition with at most one parameter, Q for a value).
-#: A status is a name of its own ("status:open"), without a parameter.
 def _filter_sql(name: str) -> str:
+    """A filter of ``filters.QuestionFilter`` (a name from ``filters_of``) as an SQL condition
+    with at most one parameter; each status is a name of its own ("status:open"), without one."""
     through = Post.tags.through._meta
     tag_name = _q(Tag._meta.get_field("name").column)
     conditions = {

@@ -41,8 +41,8 @@ def question_rows():
     """Visible questions for list pages as plain rows (tuples of ``QUESTION_ROW_COLUMNS``).
 
     Rows, not model instances: building a Question and a User for each of 50 rows cost as much as
-    the rest of the page. The API's list reads them in plain SQL when no filter is named
-    (``forum/api/question_list.py``, which also shapes them); this queryset serves filtered lists.
+    the rest of the page. The API's list reads them in plain SQL (``forum/api/question_list.py``,
+    which also shapes them); this queryset serves the cursor positions it hands to the ORM.
     """
     return Question.objects.visible().values_list(*QUESTION_ROW_COLUMNS)
 

@@ -9,6 +9,7 @@ answer is the object as it now is. Services raise Django's ``ValidationError`` (
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -24,7 +25,7 @@ from . import question_list
 from . import selectors as api_selectors
 from . import serializers as s
 from .exceptions import ErrorSerializer, response_for
-from .filters import FilterBackend, QuestionFilter, names_a_filter, question_filters
+from .filters import QuestionFilter, names_a_filter, question_filters
 from .pagination import CommentPagination, NamePagination, QuestionPagination, RevisionPagination
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The post's id.")
@@ -132,11 +133,13 @@ class TagListApi(generics.GenericAPIView):
 class QuestionListApi(generics.GenericAPIView):
     serializer_class = s.QuestionListSerializer
     pagination_class = QuestionPagination
-    filter_backends = [FilterBackend]
+    # For the OpenAPI schema's filter parameters only: _page validates the filters itself
+    # (filters.question_filters) and question_list writes them in SQL.
+    filter_backends = [DjangoFilterBackend]
     filterset_class = QuestionFilter
 
     def get_queryset(self):
-        return api_selectors.question_rows()
+        return api_selectors.question_rows()  # the schema's model, and question_list's fallback rows
 
     @extend_schema(
         operation_id="questions_list",
